@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Runstream.Client.Artifacts;
+using Runstream.Client.Uplink;
+using Runstream.Contracts.V1;
+
+namespace Runstream.Client;
+
+/// <summary>
+/// One training run. <see cref="Log"/> returns at once: rows are batched into frames and sent in
+/// the background, and every frame is kept until Ingest acknowledges it.
+/// </summary>
+public sealed class Run : IAsyncDisposable
+{
+    private readonly RunSettings _settings;
+    private readonly FrameUplink _uplink;
+    private readonly Lock _stepLock = new();
+    private long _nextStep;
+    private Task<FinishResult>? _finishing;
+
+    public string Id { get; }
+    public string Project { get; }
+    public string? Name { get; }
+    public RunConfig Config { get; }
+    public RunSummary Summary { get; }
+
+    /// <summary>Frames Ingest refused, with the field and the reason; the run went on without them.</summary>
+    public IReadOnlyCollection<FrameError> Errors => _uplink.Errors;
+
+    private Run(RunSettings settings)
+    {
+        _settings = settings;
+        Id = settings.Id ?? RunIds.NewId();
+        Project = settings.Project;
+        Name = settings.Name;
+        var config = settings.Config is null ? [] : JsonSerializer.SerializeToNode(settings.Config) as JsonObject
+            ?? throw new ArgumentException("RunSettings.Config must serialize to a JSON object.", nameof(settings));
+        _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id });
+        Config = new RunConfig(config, changes => _uplink.Enqueue(new RunFrame { ConfigUpdated = new ConfigUpdated { ConfigJson = changes.ToJsonString() } }));
+        Summary = new RunSummary(values => _uplink.Enqueue(new RunFrame { SummaryUpdated = new SummaryUpdated { Values = { values } } }));
+
+        _uplink.Enqueue(new RunFrame
+        {
+            Started = new RunStarted
+            {
+                Name = settings.Name ?? "",
+                Notes = settings.Notes ?? "",
+                Tags = { settings.Tags },
+                Group = settings.Group ?? "",
+                JobType = settings.JobType ?? "",
+                ConfigJson = config.ToJsonString(),
+            },
+        });
+    }
+
+    internal static Run Start(RunSettings settings) => new(settings);
+
+    /// <summary>
+    /// Logs metrics for one step. Without <paramref name="step"/> it is the next step (0, 1, 2, ...).
+    /// With <paramref name="commit"/> false the next call logs to the same step. Logging a step again,
+    /// or an earlier one, sets those keys' values at that step.
+    /// </summary>
+    public void Log(IReadOnlyDictionary<string, double> metrics, long? step = null, bool commit = true)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        long at;
+        lock (_stepLock)
+        {
+            at = step ?? _nextStep;
+            _nextStep = Math.Max(_nextStep, commit ? at + 1 : at);
+        }
+        var keys = new string[metrics.Count];
+        var values = new double[metrics.Count];
+        var i = 0;
+        foreach (var (key, value) in metrics)
+        {
+            keys[i] = key;
+            values[i++] = value;
+        }
+        Summary.Observe(keys, values);
+        _uplink.Enqueue(new MetricRowItem(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), keys, values));
+    }
+
+    /// <summary>
+    /// Logs a file or a directory as a version of the artifact <paramref name="name"/>. The content is
+    /// hashed and uploaded (only files the server lacks); identical content makes no new version.
+    /// </summary>
+    public async Task<LoggedArtifact> LogArtifactAsync(string path, string name, string type, IReadOnlyList<string>? aliases = null,
+        string? description = null, CancellationToken cancellation = default)
+    {
+        var artifact = await ArtifactManifest.BuildAsync(path, cancellation);
+        await _uplink.UploadMissingContentAsync(artifact, cancellation);
+        _uplink.Enqueue(new RunFrame
+        {
+            ArtifactLogged = new ArtifactLogged
+            {
+                Name = name,
+                Type = type,
+                Digest = artifact.Digest,
+                Size = artifact.Size,
+                Files = { artifact.Files.Select(f => new ArtifactFile { Path = f.Path, Digest = f.Digest, Size = f.Size }) },
+                Aliases = { aliases ?? [] },
+                Description = description ?? "",
+            },
+        });
+        return new LoggedArtifact(name, type, artifact.Digest, artifact.Size, artifact.Files.Select(f => f.Path).ToList());
+    }
+
+    /// <summary>
+    /// Ends the run (exit code 0: finished, otherwise failed), then waits up to
+    /// <see cref="RunSettings.FinishTimeout"/> for every frame to be acknowledged. Calling it again returns the first result.
+    /// </summary>
+    public Task<FinishResult> FinishAsync(int exitCode = 0)
+    {
+        lock (_stepLock)
+            return _finishing ??= FinishCoreAsync(exitCode);
+    }
+
+    /// <summary>Marks the run failed because of <paramref name="exception"/> and finishes it.</summary>
+    public Task<FinishResult> FailAsync(Exception exception)
+    {
+        _settings.Warn($"run {Id} failed: {exception.GetType().Name}: {exception.Message}");
+        return FinishAsync(exitCode: 1);
+    }
+
+    private async Task<FinishResult> FinishCoreAsync(int exitCode)
+    {
+        _uplink.Enqueue(new RunFrame { Finished = new RunFinished { ExitCode = exitCode } });
+        var result = await _uplink.CompleteAsync(_settings.FinishTimeout);
+        if (result.Unacknowledged > 0)
+            _settings.Warn($"run {Id}: {result.Unacknowledged} frame(s) were not acknowledged within {_settings.FinishTimeout.TotalSeconds:0.#} s and are lost with this process.");
+        return result;
+    }
+
+    /// <summary>Finishes the run (exit code 0) unless it was finished already.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await FinishAsync();
+        await _uplink.DisposeAsync();
+    }
+}
+
+/// <summary>How a run's finish went: frames acknowledged, and any Ingest could not be reached for.</summary>
+public sealed record FinishResult(long Acknowledged, long Unacknowledged)
+{
+    public bool Complete => Unacknowledged == 0;
+}
+
+public sealed record LoggedArtifact(string Name, string Type, string Digest, long Size, IReadOnlyList<string> Files);
+
+internal static class RunIds
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    /// <summary>8 random base-36 characters, like W&amp;B's run ids.</summary>
+    public static string NewId() => string.Create(8, 0, (chars, _) =>
+    {
+        for (var i = 0; i < chars.Length; i++)
+            chars[i] = Alphabet[Random.Shared.Next(Alphabet.Length)];
+    });
+
+    /// <summary>Project names and run ids as Ingest accepts them: 1 to 128 letters, digits, '-', '_' or '.'.</summary>
+    public static void EnsureValid(string? value, string name)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 128 || value is "." or ".."
+            || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new ArgumentException($"RunSettings.{name} '{value}' must be 1 to 128 letters, digits, '-', '_' or '.'.", name);
+    }
+}

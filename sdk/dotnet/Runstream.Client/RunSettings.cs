@@ -1,0 +1,38 @@
+namespace Runstream.Client;
+
+/// <summary>What a run is and where it goes. Only <see cref="Project"/> is required.</summary>
+public sealed record RunSettings
+{
+    /// <summary>The project the run belongs to; created on first use.</summary>
+    public required string Project { get; init; }
+    public string? Name { get; init; }
+    public string? Notes { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? Group { get; init; }
+    public string? JobType { get; init; }
+
+    /// <summary>Hyperparameters: an anonymous object, a dictionary or any JSON-serializable object; nested is fine.</summary>
+    public object? Config { get; init; }
+
+    /// <summary>The run's id; a random 8-character id when not set.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Ingest's address; defaults to <c>RUNSTREAM_URL</c>, then http://127.0.0.1:5101.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Defaults to <c>RUNSTREAM_API_KEY</c>.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>How long <see cref="Run.FinishAsync"/> waits for the last acknowledgement.</summary>
+    public TimeSpan FinishTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Metric rows gathered into one frame at most; a frame also goes out after <see cref="FlushInterval"/>.</summary>
+    public int MaxRowsPerFrame { get; init; } = 1000;
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Where warnings go (rejected frames, reconnects, unsent data); standard error by default.</summary>
+    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"runstream: {message}");
+
+    internal string ResolveUrl() => Url ?? Environment.GetEnvironmentVariable("RUNSTREAM_URL") ?? "http://127.0.0.1:5101";
+    internal string? ResolveApiKey() => ApiKey ?? Environment.GetEnvironmentVariable("RUNSTREAM_API_KEY");
+}

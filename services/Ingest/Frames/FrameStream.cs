@@ -1,0 +1,108 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Runstream.Contracts.Bus;
+using Runstream.Contracts.V1;
+using Runstream.ServiceDefaults;
+
+namespace Runstream.Ingest.Frames;
+
+/// <summary>
+/// One client's bidirectional stream. Frames are validated and handed to the broker as they
+/// arrive, many awaiting their confirm at once; replies go back in arrival order, and a frame is
+/// acknowledged only after its confirm, so an ack always means the frame is durable.
+/// </summary>
+public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, ILogger logger)
+{
+    private static readonly System.Diagnostics.Metrics.Counter<long> FramesAccepted =
+        RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames", description: "Frames accepted by Ingest");
+    private static readonly System.Diagnostics.Metrics.Counter<long> FramesRejected =
+        RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames_rejected", description: "Frames refused with an error");
+    private static readonly System.Diagnostics.Metrics.Histogram<double> AckLatency =
+        RunstreamTelemetry.Meter.CreateHistogram<double>("runstream.ingest.ack_latency", unit: "ms", description: "From a frame's arrival to its ack");
+
+    /// <summary>A frame on its way: the broker's confirm to wait for, and what to answer.</summary>
+    private sealed record Pending(RunRef Run, long Sequence, Task Confirmed, FrameError? Error, bool Recorded, long ArrivedAt);
+
+    public async Task RunAsync(IAsyncStreamReader<RunFrame> frames, IServerStreamWriter<IngestReply> replies, CancellationToken cancellation)
+    {
+        var inFlight = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.MaxFramesInFlight)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var replying = ReplyInOrderAsync(inFlight.Reader, replies, cancellation);
+        try
+        {
+            await foreach (var frame in frames.ReadAllAsync(cancellation))
+                await inFlight.Writer.WriteAsync(Accept(frame, cancellation), cancellation);
+        }
+        finally
+        {
+            inFlight.Writer.TryComplete();
+        }
+        await replying;
+    }
+
+    private Pending Accept(RunFrame frame, CancellationToken cancellation)
+    {
+        var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (FrameValidator.ValidateAddress(frame) is { } addressProblem)
+        {
+            // Without a valid run and sequence there is nothing to record the rejection in.
+            FramesRejected.Add(1);
+            return new Pending(frame.Run ?? new RunRef(), frame.Sequence, Task.CompletedTask, ToError(frame, addressProblem), Recorded: false, arrivedAt);
+        }
+
+        var problem = FrameValidator.ValidatePayload(frame);
+        var message = new RunFrameReceived
+        {
+            Entity = options.Value.Entity,
+            Project = frame.Run.Project,
+            RunId = frame.Run.RunId,
+            Sequence = frame.Sequence,
+            ReceivedAt = DateTimeOffset.UtcNow,
+            Frame = problem is null ? frame.ToByteArray() : [],
+            Rejection = problem is null ? null : $"{problem.Field}: {problem.Message}",
+        };
+        if (problem is null)
+            FramesAccepted.Add(1);
+        else
+            FramesRejected.Add(1);
+        // A rejected frame still takes its place in the run's sequence, so later frames are not held up.
+        return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, cancellation), problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
+    }
+
+    private async Task ReplyInOrderAsync(ChannelReader<Pending> inFlight, IServerStreamWriter<IngestReply> replies, CancellationToken cancellation)
+    {
+        await foreach (var pending in inFlight.ReadAllAsync(cancellation))
+        {
+            try
+            {
+                await pending.Confirmed;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The broker did not take the frame: no ack, the client keeps it and re-sends it.
+                logger.LogWarning(e, "Frame {Sequence} of run {Run} was not confirmed by the broker.", pending.Sequence, pending.Run.RunId);
+                throw new RpcException(new Status(StatusCode.Unavailable, "The message broker did not confirm the frame; re-send from the last ack."));
+            }
+
+            if (pending.Error is not null)
+                await replies.WriteAsync(new IngestReply { Error = pending.Error }, cancellation);
+            if (pending.Recorded)
+                await replies.WriteAsync(new IngestReply { Ack = new Ack { Run = pending.Run, Sequence = pending.Sequence } }, cancellation);
+            AckLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(pending.ArrivedAt).TotalMilliseconds);
+        }
+    }
+
+    private static FrameError ToError(RunFrame frame, FrameProblem problem) => new()
+    {
+        Run = frame.Run ?? new RunRef(),
+        Sequence = frame.Sequence,
+        Code = "INVALID_ARGUMENT",
+        Field = problem.Field,
+        Message = problem.Message,
+    };
+}

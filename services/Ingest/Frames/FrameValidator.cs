@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Runstream.Contracts.V1;
+
+namespace Runstream.Ingest.Frames;
+
+/// <summary>What is wrong with a frame: the field, and a message that names the limit.</summary>
+public sealed record FrameProblem(string Field, string Message);
+
+/// <summary>
+/// Checks a frame before it is accepted. Pure and allocation-light: it runs on every frame.
+/// The limits are documented in the README.
+/// </summary>
+public static class FrameValidator
+{
+    public const int MaxNameLength = 128;
+    public const int MaxKeyLength = 256;
+    public const int MaxKeysPerFrame = 10_000;
+    public const int MaxTags = 100;
+    public const int MaxTextLength = 64 * 1024;
+    public const int MaxConfigBytes = 10 * 1024 * 1024;
+
+    /// <summary>Problems with the run reference or sequence: such a frame cannot even be recorded as rejected.</summary>
+    public static FrameProblem? ValidateAddress(RunFrame frame)
+    {
+        if (frame.Run is null)
+            return new("run", "Every frame names its run (project and run_id).");
+        return ValidateName("run.project", frame.Run.Project)
+            ?? ValidateName("run.run_id", frame.Run.RunId)
+            ?? (frame.Sequence < 1 ? new("sequence", $"Sequence numbers start at 1; got {frame.Sequence}.") : null);
+    }
+
+    public static FrameProblem? ValidatePayload(RunFrame frame) => frame.PayloadCase switch
+    {
+        RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started),
+        RunFrame.PayloadOneofCase.ConfigUpdated => ValidateConfig("config_updated.config_json", frame.ConfigUpdated.ConfigJson),
+        RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
+        RunFrame.PayloadOneofCase.SummaryUpdated => ValidateKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
+        RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
+        RunFrame.PayloadOneofCase.Finished => null,
+        _ => new("payload", "A frame carries exactly one payload (started, config_updated, metrics, summary_updated, artifact_logged or finished)."),
+    };
+
+    /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>
+    public static FrameProblem? ValidateName(string field, string value)
+    {
+        if (value.Length == 0)
+            return new(field, $"{field} is empty.");
+        if (value.Length > MaxNameLength)
+            return new(field, $"{field} is {value.Length} characters long; the limit is {MaxNameLength}.");
+        foreach (var c in value)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                return new(field, $"{field} '{value}' contains '{c}'; use letters, digits, '-', '_' and '.'.");
+        return value is "." or ".." ? new(field, $"{field} cannot be '{value}'.") : null;
+    }
+
+    private static FrameProblem? ValidateStarted(RunStarted started)
+    {
+        if (started.Name.Length > MaxTextLength)
+            return new("started.name", $"started.name is {started.Name.Length} characters long; the limit is {MaxTextLength}.");
+        if (started.Notes.Length > MaxTextLength)
+            return new("started.notes", $"started.notes is {started.Notes.Length} characters long; the limit is {MaxTextLength}.");
+        if (started.Tags.Count > MaxTags)
+            return new("started.tags", $"started.tags has {started.Tags.Count} tags; the limit is {MaxTags}.");
+        for (var i = 0; i < started.Tags.Count; i++)
+            if (ValidateKey($"started.tags[{i}]", started.Tags[i]) is { } problem)
+                return problem;
+        return ValidateConfig("started.config_json", started.ConfigJson);
+    }
+
+    private static FrameProblem? ValidateConfig(string field, string json)
+    {
+        if (json.Length == 0)
+            return null;
+        if (json.Length > MaxConfigBytes)
+            return new(field, $"{field} is {json.Length} bytes; the limit is {MaxConfigBytes} (10 MB).");
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? null
+                : new(field, $"{field} must be a JSON object; got a {document.RootElement.ValueKind}.");
+        }
+        catch (JsonException e)
+        {
+            return new(field, $"{field} is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static FrameProblem? ValidateMetrics(MetricsLogged metrics)
+    {
+        if (metrics.Keys.Count > MaxKeysPerFrame)
+            return new("metrics.keys", $"metrics.keys has {metrics.Keys.Count} keys; the limit is {MaxKeysPerFrame}.");
+        if (ValidateKeys("metrics.keys", metrics.Keys) is { } keyProblem)
+            return keyProblem;
+        for (var r = 0; r < metrics.Rows.Count; r++)
+        {
+            var row = metrics.Rows[r];
+            if (row.KeyIndexes.Count != row.Values.Count)
+                return new($"metrics.rows[{r}]", $"metrics.rows[{r}] has {row.KeyIndexes.Count} key indexes but {row.Values.Count} values.");
+            if (row.Step < 0)
+                return new($"metrics.rows[{r}].step", $"metrics.rows[{r}].step is {row.Step}; steps start at 0.");
+            foreach (var index in row.KeyIndexes)
+                if (index >= metrics.Keys.Count)
+                    return new($"metrics.rows[{r}].key_indexes", $"metrics.rows[{r}] refers to key {index}, but the frame names {metrics.Keys.Count} keys.");
+        }
+        return null;
+    }
+
+    private static FrameProblem? ValidateArtifact(ArtifactLogged artifact)
+    {
+        if (ValidateName("artifact_logged.name", artifact.Name) is { } nameProblem)
+            return nameProblem;
+        if (ValidateName("artifact_logged.type", artifact.Type) is { } typeProblem)
+            return typeProblem;
+        if (!Blobs.ContentDigest.TryParse(artifact.Digest, out _))
+            return new("artifact_logged.digest", "artifact_logged.digest must be a SHA-256 as 64 lowercase hex characters.");
+        if (artifact.Files.Count == 0)
+            return new("artifact_logged.files", "An artifact has at least one file.");
+        for (var i = 0; i < artifact.Files.Count; i++)
+        {
+            var file = artifact.Files[i];
+            if (!ArtifactPaths.IsSafeRelativePath(file.Path))
+                return new($"artifact_logged.files[{i}].path", $"'{file.Path}' is not a relative '/'-separated path inside the artifact.");
+            if (!Blobs.ContentDigest.TryParse(file.Digest, out _))
+                return new($"artifact_logged.files[{i}].digest", "A file digest must be a SHA-256 as 64 lowercase hex characters.");
+        }
+        for (var i = 0; i < artifact.Aliases.Count; i++)
+            if (ValidateName($"artifact_logged.aliases[{i}]", artifact.Aliases[i]) is { } aliasProblem)
+                return aliasProblem;
+        return null;
+    }
+
+    private static FrameProblem? ValidateKeys(string field, IEnumerable<string> keys)
+    {
+        var i = 0;
+        foreach (var key in keys)
+            if (ValidateKey($"{field}[{i++}]", key) is { } problem)
+                return problem;
+        return null;
+    }
+
+    /// <summary>Metric keys and tags: 1 to 256 characters, no control characters.</summary>
+    private static FrameProblem? ValidateKey(string field, string key)
+    {
+        if (key.Length == 0)
+            return new(field, $"{field} is empty.");
+        if (key.Length > MaxKeyLength)
+            return new(field, $"{field} is {key.Length} characters long; the limit is {MaxKeyLength}.");
+        foreach (var c in key)
+            if (char.IsControl(c))
+                return new(field, $"{field} contains the control character U+{(int)c:X4}.");
+        return null;
+    }
+}
+
+public static class ArtifactPaths
+{
+    /// <summary>A path that stays inside the artifact: relative, '/'-separated, no '.' or '..' segment.</summary>
+    public static bool IsSafeRelativePath(string path) =>
+        path.Length is > 0 and <= 1024
+        && !path.StartsWith('/')
+        && !path.Contains('\\')
+        && !path.Any(char.IsControl)
+        && path.Split('/').All(segment => segment.Length > 0 && segment is not "." and not "..");
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using Runstream.Blobs;
+using Runstream.Ingest.Frames;
+
+namespace Runstream.Ingest;
+
+public sealed class IngestOptions
+{
+    /// <summary>Queue the frames are sent to; Projections consumes it.</summary>
+    public string Queue { get; set; } = Contracts.Bus.RunFrameQueue.DefaultName;
+
+    /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
+    public int MaxFramesInFlight { get; set; } = 64;
+
+    /// <summary>Until API keys arrive every caller writes to this entity.</summary>
+    public string Entity { get; set; } = "default";
+}
+
+public static class IngestRegistration
+{
+    /// <summary>The largest frame accepted; bigger batches must be split by the client.</summary>
+    public const int MaxFrameBytes = 16 * 1024 * 1024;
+
+    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxFrameBytes);
+        // The gRPC health service reports the same checks as /health/ready.
+        builder.Services.AddGrpcHealthChecks();
+        builder.AddBlobStore();
+
+        var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
+            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.DisableUsageTelemetry();
+            bus.UsingRabbitMq((_, rabbitMq) =>
+            {
+                // Sends complete only once the broker has confirmed the persistent message.
+                rabbitMq.Host(new Uri(rabbit), host => host.PublisherConfirmation = true);
+            });
+        });
+        builder.Services.AddSingleton<FrameSender>();
+        builder.Services.AddSingleton<Content.ArtifactContent>();
+        return builder;
+    }
+
+    public static WebApplication MapIngest(this WebApplication app)
+    {
+        app.MapGrpcService<IngestService>();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

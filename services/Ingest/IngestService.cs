@@ -1,0 +1,20 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Runstream.Contracts.V1;
+using Runstream.Ingest.Content;
+using Runstream.Ingest.Frames;
+
+namespace Runstream.Ingest;
+
+/// <summary>The gRPC surface; each RPC's work lives in its feature folder.</summary>
+public sealed class IngestService(FrameSender sender, ArtifactContent content, IOptions<IngestOptions> options, ILogger<IngestService> logger) : Contracts.V1.Ingest.IngestBase
+{
+    public override Task StreamFrames(IAsyncStreamReader<RunFrame> requestStream, IServerStreamWriter<IngestReply> responseStream, ServerCallContext context) =>
+        new FrameStream(sender, options, logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+
+    public override Task<FindMissingContentResponse> FindMissingContent(FindMissingContentRequest request, ServerCallContext context) =>
+        content.FindMissingAsync(request, context.CancellationToken);
+
+    public override Task<ContentStored> UploadContent(IAsyncStreamReader<ContentChunk> requestStream, ServerCallContext context) =>
+        content.UploadAsync(requestStream, context.CancellationToken);
+}

@@ -1,0 +1,15 @@
+using JasperFx;
+using Runstream.Projections.Bus;
+using Runstream.ServiceDefaults;
+using Runstream.Store;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("runstream-projections");
+builder.AddRunstreamStore(runAsyncProjections: true);
+builder.AddRunFrameConsumer();
+
+var app = builder.Build();
+app.MapHealthEndpoints();
+
+// JasperFx commands give the explicit schema step: `Runstream.Projections db-apply`.
+return await app.RunJasperFxCommands(args);

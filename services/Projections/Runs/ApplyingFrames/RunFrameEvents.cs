@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Runstream.Contracts.Bus;
+using Runstream.Contracts.V1;
+using Runstream.Store.Runs;
+
+namespace Runstream.Projections.Runs.ApplyingFrames;
+
+/// <summary>Turns an accepted frame into the one event it records in the run's stream.</summary>
+public static class RunFrameEvents
+{
+    public static object ToEvent(RunFrameReceived received)
+    {
+        if (received.Rejection is not null)
+            return new Store.Runs.FrameRejected(received.Sequence, received.Rejection);
+
+        var frame = RunFrame.Parser.ParseFrom(received.Frame);
+        var sentAt = frame.ClientTimeUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(frame.ClientTimeUnixMs) : received.ReceivedAt;
+        return frame.PayloadCase switch
+        {
+            RunFrame.PayloadOneofCase.Started => new Store.Runs.RunStarted(
+                received.Entity, received.Project, received.RunId,
+                NullIfEmpty(frame.Started.Name), NullIfEmpty(frame.Started.Notes), [.. frame.Started.Tags],
+                NullIfEmpty(frame.Started.Group), NullIfEmpty(frame.Started.JobType),
+                ParseObject(frame.Started.ConfigJson), sentAt),
+            RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(ParseObject(frame.ConfigUpdated.ConfigJson)),
+            RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(frame.Metrics.ToByteArray()),
+            RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(new Dictionary<string, double>(frame.SummaryUpdated.Values)),
+            RunFrame.PayloadOneofCase.ArtifactLogged => new Store.Runs.ArtifactLogged(
+                received.Entity, received.Project, frame.ArtifactLogged.Name, frame.ArtifactLogged.Type,
+                frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,
+                [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
+                [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
+            RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(frame.Finished.ExitCode, sentAt),
+            _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
+        };
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static JsonObject ParseObject(string json) =>
+        json.Length == 0 ? [] : JsonNode.Parse(json) as JsonObject ?? throw new FormatException("The config is not a JSON object.");
+}

@@ -1,0 +1,25 @@
+using Marten;
+using Microsoft.Extensions.Options;
+using Runstream.Store.Runs;
+
+namespace Runstream.Query.Runs;
+
+public static class RunEndpoints
+{
+    public static void MapRuns(this RouteGroupBuilder api)
+    {
+        api.MapGet("/projects/{project}/runs", async (string project, IQuerySession session, IOptions<QueryOptions> options, CancellationToken cancellation) =>
+            await session.Query<RunDetails>()
+                .Where(run => run.Entity == options.Value.Entity && run.Project == project)
+                .OrderByDescending(run => run.CreatedAt)
+                .ToListAsync(cancellation))
+            .WithName("ListRuns")
+            .WithSummary("The project's runs, newest first, with config, summary, tags, notes and state.");
+
+        api.MapGet("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, IQuerySession session, IOptions<QueryOptions> options, CancellationToken cancellation) =>
+            await session.LoadAsync<RunDetails>(new RunKey(options.Value.Entity, project, runId).ToString(), cancellation) is { } run
+                ? Results.Ok(run)
+                : Results.Problem($"Run '{runId}' does not exist in project '{project}'.", statusCode: 404))
+            .WithName("GetRun");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Runstream.Store.Runs;
+
+public enum RunState { Running, Finished, Failed, Crashed }
+
+/// <summary>Everything the run page and the runs table show about one run.</summary>
+public sealed class RunDetails
+{
+    /// <summary>The run's stream key, <c>entity/project/runId</c>.</summary>
+    public string Id { get; set; } = "";
+    public string Entity { get; set; } = "";
+    public string Project { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string? Name { get; set; }
+    public string? Notes { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public string? Group { get; set; }
+    public string? JobType { get; set; }
+    public RunState State { get; set; }
+    public int? ExitCode { get; set; }
+    public JsonObject Config { get; set; } = [];
+    /// <summary>Last logged value of each metric key, unless set explicitly.</summary>
+    public Dictionary<string, double> Summary { get; set; } = [];
+    public long? LastStep { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Sequence number of the last frame applied.</summary>
+    public long Version { get; set; }
+    public List<RejectedFrame> RejectedFrames { get; set; } = [];
+}
+
+public sealed record RejectedFrame(long Sequence, string Reason);
+
+/// <summary>Inline: a run's details change in the same transaction as its events (read-your-writes).</summary>
+public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDetails, string>
+{
+    public override RunDetails? Evolve(RunDetails? run, string id, IEvent e)
+    {
+        if (e.Data is RunStarted started)
+            run = Create(id, started);
+        if (run is null)
+            return null;
+
+        switch (e.Data)
+        {
+            case RunConfigUpdated updated:
+                ConfigMerge.Apply(run.Config, updated.Changes);
+                break;
+            case MetricsLogged logged:
+                ApplyMetrics(run, logged.Decode());
+                break;
+            case SummaryUpdated summary:
+                foreach (var (key, value) in summary.Values)
+                    run.Summary[key] = value;
+                break;
+            case RunFinished finished:
+                run.State = finished.ExitCode == 0 ? RunState.Finished : RunState.Failed;
+                run.ExitCode = finished.ExitCode;
+                run.FinishedAt = finished.FinishedAt;
+                break;
+            case FrameRejected rejected:
+                run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));
+                break;
+        }
+        run.Version = e.Version;
+        run.UpdatedAt = e.Timestamp;
+        return run;
+    }
+
+    private static RunDetails Create(string id, RunStarted started) => new()
+    {
+        Id = id,
+        Entity = started.Entity,
+        Project = started.Project,
+        RunId = started.RunId,
+        Name = started.Name,
+        Notes = started.Notes,
+        Tags = [.. started.Tags],
+        Group = started.Group,
+        JobType = started.JobType,
+        State = RunState.Running,
+        Config = started.Config,
+        CreatedAt = started.StartedAt,
+    };
+
+    private static void ApplyMetrics(RunDetails run, Contracts.V1.MetricsLogged batch)
+    {
+        foreach (var row in batch.Rows)
+        {
+            for (var i = 0; i < row.KeyIndexes.Count; i++)
+                run.Summary[batch.Keys[(int)row.KeyIndexes[i]]] = row.Values[i];
+            if (run.LastStep is null || row.Step > run.LastStep)
+                run.LastStep = row.Step;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Runstream.Store.Artifacts;
+using Runstream.Store.Metrics;
+using Runstream.Store.Projects;
+using Runstream.Store.Runs;
+using Weasel.Core;
+
+namespace Runstream.Store;
+
+public sealed class StoreOptions
+{
+    /// <summary>PostgreSQL schema that holds the event store, the read models and the metric history.</summary>
+    public string Schema { get; set; } = "runstream";
+
+    /// <summary>
+    /// Create or update schema objects on start-up. On in development and tests; in production the
+    /// schema is applied by an explicit step (<c>Runstream.Projections db-apply</c>) before a rollout.
+    /// </summary>
+    public bool ApplySchemaOnStartup { get; set; } = true;
+}
+
+public static class StoreRegistration
+{
+    /// <summary>
+    /// Registers the Marten store with Runstream's events, projections and read models.
+    /// Only the Projections service runs the async daemon; Query reads what it builds.
+    /// </summary>
+    public static IHostApplicationBuilder AddRunstreamStore(this IHostApplicationBuilder builder, bool runAsyncProjections)
+    {
+        var options = builder.Configuration.GetSection("Store").Get<StoreOptions>() ?? new StoreOptions();
+        var connectionString = builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
+
+        // One connection pool for Marten and for the set-based SQL on the metric history.
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddSingleton(options);
+
+        var marten = builder.Services.AddMarten(store =>
+        {
+            store.Connection(dataSource);
+            store.DatabaseSchemaName = options.Schema;
+            store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+                // NaN and +/-Inf are legitimate metric values and are kept as such.
+                json.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals);
+            store.AutoCreateSchemaObjects = options.ApplySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+
+            store.Events.StreamIdentity = StreamIdentity.AsString;
+            store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
+                typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected)]);
+
+            store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
+            store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
+            store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async);
+            store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async);
+            store.Storage.ExtendedSchemaObjects.Add(MetricHistoryTable.Define(options.Schema));
+
+            store.Schema.For<RunDetails>().Index(run => run.Project);
+        }).UseLightweightSessions();
+
+        if (options.ApplySchemaOnStartup)
+            marten.ApplyAllDatabaseChangesOnStartup();
+        if (runAsyncProjections)
+            marten.AddAsyncDaemon(DaemonMode.HotCold);
+        return builder;
+    }
+}

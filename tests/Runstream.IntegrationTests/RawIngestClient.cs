@@ -1,0 +1,46 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Runstream.Contracts.V1;
+
+namespace Runstream.IntegrationTests;
+
+/// <summary>Speaks the ingest protocol frame by frame, for tests of what the SDK never sends.</summary>
+public sealed class RawIngestClient(string url) : IDisposable
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(url);
+
+    /// <summary>Sends the frames on one stream, closes it, and returns every reply.</summary>
+    public async Task<List<IngestReply>> SendAsync(params RunFrame[] frames)
+    {
+        using var call = new Ingest.IngestClient(_channel).StreamFrames();
+        foreach (var frame in frames)
+            await call.RequestStream.WriteAsync(frame);
+        await call.RequestStream.CompleteAsync();
+        var replies = new List<IngestReply>();
+        await foreach (var reply in call.ResponseStream.ReadAllAsync())
+            replies.Add(reply);
+        return replies;
+    }
+
+    public static RunFrame Started(RunRef run, long sequence) =>
+        new() { Run = run, Sequence = sequence, Started = new RunStarted { Name = "raw", ConfigJson = """{"lr":0.1}""" } };
+
+    public static RunFrame Metrics(RunRef run, long sequence, long step, params (string Key, double Value)[] values)
+    {
+        var metrics = new MetricsLogged();
+        var row = new MetricRow { Step = step, TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
+        foreach (var (key, value) in values)
+        {
+            row.KeyIndexes.Add((uint)metrics.Keys.Count);
+            metrics.Keys.Add(key);
+            row.Values.Add(value);
+        }
+        metrics.Rows.Add(row);
+        return new RunFrame { Run = run, Sequence = sequence, Metrics = metrics };
+    }
+
+    public static RunFrame Finished(RunRef run, long sequence) =>
+        new() { Run = run, Sequence = sequence, Finished = new RunFinished { ExitCode = 0 } };
+
+    public void Dispose() => _channel.Dispose();
+}

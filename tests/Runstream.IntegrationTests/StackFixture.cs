@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Runstream.Client;
+
+namespace Runstream.IntegrationTests;
+
+/// <summary>
+/// The three services as real processes over the PostgreSQL and RabbitMQ that <c>./platform test</c>
+/// started, with a database, a queue and a blob folder of their own so test runs never meet.
+/// Tests isolate themselves further by using a project of their own.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
+    private readonly List<ServiceProcess> _services = [];
+    private string _adminConnection = "";
+    private string _database = "";
+
+    public string IngestUrl { get; private set; } = "";
+    public HttpClient Query { get; private set; } = new();
+    public string LogDirectory { get; } = Path.Combine(RepoRoot, "tests", "TestResults", "service-logs");
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public async Task InitializeAsync()
+    {
+        var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
+            ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
+        var rabbit = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
+
+        _adminConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString;
+        _database = $"runstream_test_{_suffix}";
+        await using (var admin = new NpgsqlConnection(_adminConnection))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {_database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var ingestPort = FreePort();
+        var queryPort = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = _database }.ConnectionString,
+            ["ConnectionStrings__RabbitMq"] = rabbit,
+            ["Ingest__Queue"] = $"run-frames-{_suffix}",
+            ["Frames__Queue"] = $"run-frames-{_suffix}",
+            ["Blobs__Root"] = Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}"),
+        };
+
+        IngestUrl = $"http://127.0.0.1:{ingestPort}";
+        var projectionsUrl = $"http://127.0.0.1:{FreePort()}";
+        var queryUrl = $"http://127.0.0.1:{queryPort}";
+        // Projections applies the schema first, so the other two find it in place.
+        await StartAsync("projections", "Projections", projectionsUrl, environment, http2: false);
+        await StartAsync("ingest", "Ingest", IngestUrl, environment, http2: true);
+        await StartAsync("query", "Query", queryUrl, environment, http2: false);
+        Query = new HttpClient { BaseAddress = new Uri(queryUrl) };
+    }
+
+    private async Task StartAsync(string name, string project, string url, Dictionary<string, string> environment, bool http2)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
+        var dll = Path.Combine(RepoRoot, "services", project, "bin", configuration, "net10.0", $"Runstream.{project}.dll");
+        if (!File.Exists(dll))
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
+
+        var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(environment) { ["Urls"] = url }, LogDirectory);
+        _services.Add(service);
+
+        using var probe = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri(url) };
+        await Poll.UntilAsync(async () =>
+        {
+            if (service.HasExited)
+                throw new InvalidOperationException($"{name} exited during start-up; see {service.LogPath}");
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/health/ready")
+                {
+                    Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                };
+                using var response = await probe.SendAsync(request);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, ready => ready, $"{name} to be ready", TimeSpan.FromSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services)
+            await service.DisposeAsync();
+        Query.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_adminConnection);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {_database} with (force)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A project name no other test uses.</summary>
+    public static string NewProject(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public RunSettings Settings(string project) => new() { Project = project, Url = IngestUrl, FinishTimeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<JsonNode?> GetJsonAsync(string path)
+    {
+        using var response = await Query.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonNode>();
+    }
+
+    /// <summary>Polls the Query API until the JSON at <paramref name="path"/> satisfies <paramref name="until"/>.</summary>
+    public Task<JsonNode?> WaitForJsonAsync(string path, Func<JsonNode?, bool> until, string what) =>
+        Poll.UntilAsync(() => GetJsonAsync(path), until, what);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("Platform.sln not found above the test assembly.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "stack";
+}
