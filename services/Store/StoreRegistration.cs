@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using JasperFx.OpenTelemetry;
 using Marten;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
@@ -53,6 +54,9 @@ public static class StoreRegistration
                 // NaN and +/-Inf are legitimate metric values and are kept as such.
                 json.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals);
             store.AutoCreateSchemaObjects = options.ApplySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+            // Spans for sessions and connections, so a frame's trace reaches its SQL.
+            store.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+            store.OpenTelemetry.TrackEventCounters();
 
             store.Events.StreamIdentity = StreamIdentity.AsString;
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),

@@ -48,6 +48,8 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
     private Pending Accept(RunFrame frame, CancellationToken cancellation)
     {
         var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        // One span per frame, the parent of MassTransit's send span, which the consumer and Marten continue.
+        using var activity = RunstreamTelemetry.Source.StartActivity("ingest frame");
         if (FrameValidator.ValidateAddress(frame) is { } addressProblem)
         {
             // Without a valid run and sequence there is nothing to record the rejection in.
@@ -55,6 +57,9 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             return new Pending(frame.Run ?? new RunRef(), frame.Sequence, Task.CompletedTask, ToError(frame, addressProblem), Recorded: false, arrivedAt);
         }
 
+        activity?.SetTag("runstream.project", frame.Run.Project);
+        activity?.SetTag("runstream.run_id", frame.Run.RunId);
+        activity?.SetTag("runstream.sequence", frame.Sequence);
         var problem = FrameValidator.ValidatePayload(frame);
         var message = new RunFrameReceived
         {
