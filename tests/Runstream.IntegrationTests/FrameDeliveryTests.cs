@@ -28,7 +28,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
 
         var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/resent01",
             r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
-        Assert.Equal(4, details!["version"]!.GetValue<long>());
+        Assert.Equal(4, details!["lastSequence"]!.GetValue<long>());
         Assert.Equal(0.5, details["summary"]!["loss"]!.GetValue<double>());
 
         var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/resent01/history"))!.AsArray();

@@ -48,5 +48,5 @@ public sealed class ArtifactCollectionProjectionTests
     }
 
     private static ArtifactLogged Logged(string digest, params string[] aliases) =>
-        new("default", "cats", "model", "model", digest, 10, [new ArtifactFileEntry("model.onnx", digest, 10)], aliases, null, DateTimeOffset.UnixEpoch);
+        new(2, "default", "cats", "model", "model", digest, 10, [new ArtifactFileEntry("model.onnx", digest, 10)], aliases, null, DateTimeOffset.UnixEpoch);
 }

@@ -28,8 +28,8 @@ public sealed class RunDetails
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
-    /// <summary>Sequence number of the last frame applied.</summary>
-    public long Version { get; set; }
+    /// <summary>Sequence number of the last frame applied; the next frame applied is this + 1.</summary>
+    public long LastSequence { get; set; }
     public List<RejectedFrame> RejectedFrames { get; set; } = [];
 }
 
@@ -40,13 +40,14 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
 {
     public override RunDetails? Evolve(RunDetails? run, string id, IEvent e)
     {
-        if (e.Data is RunStarted started)
-            run = Create(id, started);
-        if (run is null)
-            return null;
+        // A run exists from its first event, even when that was a rejected start: what was refused stays visible.
+        run ??= New(id, e.Timestamp);
 
         switch (e.Data)
         {
+            case RunStarted started:
+                Start(run, started);
+                break;
             case RunConfigUpdated updated:
                 ConfigMerge.Apply(run.Config, updated.Changes);
                 break;
@@ -66,26 +67,29 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));
                 break;
         }
-        run.Version = e.Version;
+        if (e.Data is IFrameEvent frame)
+            run.LastSequence = frame.Sequence;
         run.UpdatedAt = e.Timestamp;
         return run;
     }
 
-    private static RunDetails Create(string id, RunStarted started) => new()
+    private static RunDetails New(string id, DateTimeOffset at)
     {
-        Id = id,
-        Entity = started.Entity,
-        Project = started.Project,
-        RunId = started.RunId,
-        Name = started.Name,
-        Notes = started.Notes,
-        Tags = [.. started.Tags],
-        Group = started.Group,
-        JobType = started.JobType,
-        State = RunState.Running,
-        Config = started.Config,
-        CreatedAt = started.StartedAt,
-    };
+        var key = RunKey.Parse(id);
+        return new RunDetails { Id = id, Entity = key.Entity, Project = key.Project, RunId = key.RunId, CreatedAt = at };
+    }
+
+    private static void Start(RunDetails run, RunStarted started)
+    {
+        run.Name = started.Name;
+        run.Notes = started.Notes;
+        run.Tags = [.. started.Tags];
+        run.Group = started.Group;
+        run.JobType = started.JobType;
+        run.State = RunState.Running;
+        run.Config = started.Config;
+        run.CreatedAt = started.StartedAt;
+    }
 
     private static void ApplyMetrics(RunDetails run, Contracts.V1.MetricsLogged batch)
     {

@@ -3,10 +3,18 @@ using Runstream.Contracts.V1;
 
 namespace Runstream.Store.Runs;
 
-// The events of a run's stream. Each frame a training job sends becomes exactly one event,
-// so a run's stream version equals the sequence number of its last applied frame.
+// The events of a run's stream. Each frame a training job sends becomes exactly one event
+// that carries the frame's sequence number; the server adds events of its own (a run that
+// went silent crashed, say), which carry none.
+
+/// <summary>An event made from a frame, in the frame's place in the run's sequence.</summary>
+public interface IFrameEvent
+{
+    long Sequence { get; }
+}
 
 public sealed record RunStarted(
+    long Sequence,
     string Entity,
     string Project,
     string RunId,
@@ -16,20 +24,21 @@ public sealed record RunStarted(
     string? Group,
     string? JobType,
     JsonObject Config,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt) : IFrameEvent;
 
-public sealed record RunConfigUpdated(JsonObject Changes);
+public sealed record RunConfigUpdated(long Sequence, JsonObject Changes) : IFrameEvent;
 
 /// <summary>Metric rows as sent: the protobuf <see cref="Contracts.V1.MetricsLogged"/> bytes, packed and compact.</summary>
-public sealed record MetricsLogged(byte[] Rows)
+public sealed record MetricsLogged(long Sequence, byte[] Rows) : IFrameEvent
 {
     public Contracts.V1.MetricsLogged Decode() => Contracts.V1.MetricsLogged.Parser.ParseFrom(Rows);
 }
 
-public sealed record SummaryUpdated(Dictionary<string, double> Values);
+public sealed record SummaryUpdated(long Sequence, Dictionary<string, double> Values) : IFrameEvent;
 
 /// <summary>A run made (logged) an artifact; entity and project name the collection it belongs to.</summary>
 public sealed record ArtifactLogged(
+    long Sequence,
     string Entity,
     string Project,
     string Name,
@@ -39,11 +48,11 @@ public sealed record ArtifactLogged(
     ArtifactFileEntry[] Files,
     string[] Aliases,
     string? Description,
-    DateTimeOffset LoggedAt);
+    DateTimeOffset LoggedAt) : IFrameEvent;
 
 public sealed record ArtifactFileEntry(string Path, string Digest, long Size);
 
-public sealed record RunFinished(int ExitCode, DateTimeOffset FinishedAt);
+public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset FinishedAt) : IFrameEvent;
 
 /// <summary>A frame Ingest refused; recorded so the run's history says what was lost and why.</summary>
-public sealed record FrameRejected(long Sequence, string Reason);
+public sealed record FrameRejected(long Sequence, string Reason) : IFrameEvent;

@@ -6,10 +6,11 @@ using Runstream.Store.Runs;
 namespace Runstream.Projections.Runs.ApplyingFrames;
 
 /// <summary>
-/// Appends each frame's event to its run's stream exactly once and in sequence order. A run's
-/// stream version is the sequence of its last applied frame, so Marten's expected-version check
-/// is the idempotency check: a frame at or below the version is a duplicate and is dropped, one
-/// beyond the next is early and waits (retried) until its predecessor has been applied.
+/// Appends each frame's event to its run's stream exactly once and in sequence order. The run's
+/// details (kept inline, in the same transaction) know the last applied sequence: a frame at or
+/// below it is a duplicate and is dropped; one beyond the next is early and waits (is retried)
+/// until its predecessor has been applied. Marten's optimistic concurrency on the stream makes
+/// a concurrent writer of the same run fail and retry rather than apply a frame twice.
 /// </summary>
 public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsumer> logger) : IConsumer<RunFrameReceived>
 {
@@ -19,8 +20,8 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         var streamKey = new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchStreamStateAsync(streamKey, context.CancellationToken);
-        var applied = stream?.Version ?? 0;
+        var stream = await session.Events.FetchForWriting<RunDetails>(streamKey, context.CancellationToken);
+        var applied = stream.Aggregate?.LastSequence ?? 0;
 
         if (frame.Sequence <= applied)
         {
@@ -30,12 +31,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         if (frame.Sequence > applied + 1)
             throw new FrameAheadOfPredecessorException(streamKey, frame.Sequence, applied);
 
-        var @event = RunFrameEvents.ToEvent(frame);
-        if (stream is null)
-            session.Events.StartStream<RunDetails>(streamKey, @event);
-        else
-            session.Events.Append(streamKey, frame.Sequence, @event);
-        // A concurrent writer of the same frame makes this fail; the retry then sees it as a duplicate.
+        stream.AppendOne(RunFrameEvents.ToEvent(frame));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -19,19 +19,19 @@ public static class RunFrameEvents
         return frame.PayloadCase switch
         {
             RunFrame.PayloadOneofCase.Started => new Store.Runs.RunStarted(
-                received.Entity, received.Project, received.RunId,
+                received.Sequence, received.Entity, received.Project, received.RunId,
                 NullIfEmpty(frame.Started.Name), NullIfEmpty(frame.Started.Notes), [.. frame.Started.Tags],
                 NullIfEmpty(frame.Started.Group), NullIfEmpty(frame.Started.JobType),
                 ParseObject(frame.Started.ConfigJson), sentAt),
-            RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(ParseObject(frame.ConfigUpdated.ConfigJson)),
-            RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(frame.Metrics.ToByteArray()),
-            RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(new Dictionary<string, double>(frame.SummaryUpdated.Values)),
+            RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(received.Sequence, ParseObject(frame.ConfigUpdated.ConfigJson)),
+            RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(received.Sequence, frame.Metrics.ToByteArray()),
+            RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(received.Sequence, new Dictionary<string, double>(frame.SummaryUpdated.Values)),
             RunFrame.PayloadOneofCase.ArtifactLogged => new Store.Runs.ArtifactLogged(
-                received.Entity, received.Project, frame.ArtifactLogged.Name, frame.ArtifactLogged.Type,
+                received.Sequence, received.Entity, received.Project, frame.ArtifactLogged.Name, frame.ArtifactLogged.Type,
                 frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,
                 [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
                 [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
-            RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(frame.Finished.ExitCode, sentAt),
+            RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
         };
     }
