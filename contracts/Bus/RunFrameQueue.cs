@@ -8,4 +8,7 @@ public static class RunFrameQueue
     /// which would break "ack means durable" whenever Projections has never run.
     /// </summary>
     public const string DefaultName = "run-frames";
+
+    /// <summary>Heartbeats travel apart from frames: they are frequent, unordered and never acknowledged.</summary>
+    public const string DefaultHeartbeatName = "run-heartbeats";
 }

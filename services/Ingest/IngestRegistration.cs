@@ -9,6 +9,9 @@ public sealed class IngestOptions
     /// <summary>Queue the frames are sent to; Projections consumes it.</summary>
     public string Queue { get; set; } = Contracts.Bus.RunFrameQueue.DefaultName;
 
+    /// <summary>Queue the heartbeats are sent to.</summary>
+    public string HeartbeatQueue { get; set; } = Contracts.Bus.RunFrameQueue.DefaultHeartbeatName;
+
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
 
@@ -18,13 +21,16 @@ public sealed class IngestOptions
 
 public static class IngestRegistration
 {
-    /// <summary>The largest frame accepted; bigger batches must be split by the client.</summary>
-    public const int MaxFrameBytes = 16 * 1024 * 1024;
+    /// <summary>
+    /// gRPC's own message limit, above <see cref="FrameValidator.MaxFrameBytes"/> so that a frame over the
+    /// frame limit gets a frame error and the stream goes on, rather than the whole stream failing.
+    /// </summary>
+    private const int MaxMessageBytes = 64 * 1024 * 1024;
 
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxFrameBytes);
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
         // The gRPC health service reports the same checks as /health/ready.
         builder.Services.AddGrpcHealthChecks();
         builder.AddBlobStore();

@@ -60,7 +60,8 @@ public static class StoreRegistration
 
             store.Events.StreamIdentity = StreamIdentity.AsString;
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
-                typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected)]);
+                typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
+                typeof(RunCrashed), typeof(RunRevived)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
@@ -69,6 +70,7 @@ public static class StoreRegistration
             store.Storage.ExtendedSchemaObjects.Add(MetricHistoryTable.Define(options.Schema));
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
+            store.Schema.For<RunLiveness>();
         }).UseLightweightSessions();
 
         if (options.ApplySchemaOnStartup)

@@ -25,6 +25,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>Short, so crash detection can be watched; heartbeats in tests come far more often.</summary>
+    public static readonly TimeSpan CrashAfter = TimeSpan.FromSeconds(3);
+
+    /// <summary>Where the tests' runs spool their frames.</summary>
+    public string SpoolRoot { get; } = Directory.CreateTempSubdirectory("runstream-spool-").FullName;
+
     public async Task InitializeAsync()
     {
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
@@ -48,6 +54,9 @@ public sealed class StackFixture : IAsyncLifetime
             ["ConnectionStrings__RabbitMq"] = rabbit,
             ["Ingest__Queue"] = $"run-frames-{_suffix}",
             ["Frames__Queue"] = $"run-frames-{_suffix}",
+            ["Ingest__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
+            ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
+            ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
             ["Blobs__Root"] = Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}"),
         };
 
@@ -108,7 +117,14 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>A project name no other test uses.</summary>
     public static string NewProject(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    public RunSettings Settings(string project) => new() { Project = project, Url = IngestUrl, FinishTimeout = TimeSpan.FromSeconds(30) };
+    public RunSettings Settings(string project) => new()
+    {
+        Project = project,
+        Url = IngestUrl,
+        FinishTimeout = TimeSpan.FromSeconds(30),
+        SpoolDirectory = SpoolRoot,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+    };
 
     public async Task<JsonNode?> GetJsonAsync(string path)
     {

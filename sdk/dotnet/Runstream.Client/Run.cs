@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runstream.Client.Artifacts;
+using Runstream.Client.Spool;
 using Runstream.Client.Uplink;
 using Runstream.Contracts.V1;
 
@@ -35,7 +36,8 @@ public sealed class Run : IAsyncDisposable
         Name = settings.Name;
         var config = settings.Config is null ? [] : JsonSerializer.SerializeToNode(settings.Config) as JsonObject
             ?? throw new ArgumentException("RunSettings.Config must serialize to a JSON object.", nameof(settings));
-        _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id });
+        var spool = RunSpool.OpenOrCreate(settings.ResolveSpoolDirectory(), new SpoolInfo(Project, Id));
+        _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id }, spool);
         Config = new RunConfig(config, changes => _uplink.Enqueue(new RunFrame { ConfigUpdated = new ConfigUpdated { ConfigJson = changes.ToJsonString() } }));
         Summary = new RunSummary(values => _uplink.Enqueue(new RunFrame { SummaryUpdated = new SummaryUpdated { Values = { values } } }));
 
@@ -127,8 +129,10 @@ public sealed class Run : IAsyncDisposable
     {
         _uplink.Enqueue(new RunFrame { Finished = new RunFinished { ExitCode = exitCode } });
         var result = await _uplink.CompleteAsync(_settings.FinishTimeout);
-        if (result.Unacknowledged > 0)
-            _settings.Warn($"run {Id}: {result.Unacknowledged} frame(s) were not acknowledged within {_settings.FinishTimeout.TotalSeconds:0.#} s and are lost with this process.");
+        if (_settings.Offline)
+            _settings.Warn($"run {Id} is offline: {result.Unacknowledged} frame(s) spooled in {result.SpoolDirectory}; upload them with `runstream sync {result.SpoolDirectory}`.");
+        else if (result.Unacknowledged > 0)
+            _settings.Warn($"run {Id}: {result.Unacknowledged} frame(s) were not acknowledged within {_settings.FinishTimeout.TotalSeconds:0.#} s; they are kept in {result.SpoolDirectory}: upload them with `runstream sync {result.SpoolDirectory}`.");
         return result;
     }
 
@@ -140,8 +144,8 @@ public sealed class Run : IAsyncDisposable
     }
 }
 
-/// <summary>How a run's finish went: frames acknowledged, and any Ingest could not be reached for.</summary>
-public sealed record FinishResult(long Acknowledged, long Unacknowledged)
+/// <summary>How a run's finish went: frames acknowledged, those not (yet), and where the spool keeps them.</summary>
+public sealed record FinishResult(long Acknowledged, long Unacknowledged, string SpoolDirectory)
 {
     public bool Complete => Unacknowledged == 0;
 }

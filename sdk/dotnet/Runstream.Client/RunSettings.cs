@@ -30,9 +30,24 @@ public sealed record RunSettings
     public int MaxRowsPerFrame { get; init; } = 1000;
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Where frames are written before they are sent: one folder per run below it. Defaults to
+    /// <c>RUNSTREAM_DIR</c>, then <c>./runstream</c>.
+    /// </summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary>Only spool, send nothing (<c>RUNSTREAM_MODE=offline</c>); upload later with <c>runstream sync</c>.</summary>
+    public bool Offline { get; init; } = Environment.GetEnvironmentVariable("RUNSTREAM_MODE") == "offline";
+
+    /// <summary>How often an idle run tells Ingest it is alive; a run silent for long is marked crashed.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where warnings go (rejected frames, reconnects, unsent data); standard error by default.</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"runstream: {message}");
 
     internal string ResolveUrl() => Url ?? Environment.GetEnvironmentVariable("RUNSTREAM_URL") ?? "http://127.0.0.1:5101";
+    internal string ResolveSpoolDirectory() =>
+        SpoolDirectory ?? Environment.GetEnvironmentVariable("RUNSTREAM_DIR") ?? Path.Combine(Environment.CurrentDirectory, "runstream");
+
     internal string? ResolveApiKey() => ApiKey ?? Environment.GetEnvironmentVariable("RUNSTREAM_API_KEY");
 }

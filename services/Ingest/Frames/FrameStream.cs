@@ -36,7 +36,8 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         try
         {
             await foreach (var frame in frames.ReadAllAsync(cancellation))
-                await inFlight.Writer.WriteAsync(Accept(frame, cancellation), cancellation);
+                if (Accept(frame, cancellation) is { } pending)
+                    await inFlight.Writer.WriteAsync(pending, cancellation);
         }
         finally
         {
@@ -45,7 +46,11 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         await replying;
     }
 
-    private Pending Accept(RunFrame frame, CancellationToken cancellation)
+    /// <summary>The highest sequence seen per run on this stream: on one stream a run's sequence only grows.</summary>
+    private readonly Dictionary<(string Project, string RunId), long> _lastSequences = [];
+
+    /// <summary>What to answer for the frame, or null for a heartbeat, which gets no answer.</summary>
+    private Pending? Accept(RunFrame frame, CancellationToken cancellation)
     {
         var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         // One span per frame, the parent of MassTransit's send span, which the consumer and Marten continue.
@@ -56,6 +61,21 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             FramesRejected.Add(1);
             return new Pending(frame.Run ?? new RunRef(), frame.Sequence, Task.CompletedTask, ToError(frame, addressProblem), Recorded: false, arrivedAt);
         }
+
+        if (frame.PayloadCase == RunFrame.PayloadOneofCase.Heartbeat)
+        {
+            ForwardHeartbeat(frame.Run, cancellation);
+            return null;
+        }
+        var run = (frame.Run.Project, frame.Run.RunId);
+        if (_lastSequences.TryGetValue(run, out var last) && frame.Sequence <= last)
+        {
+            // Re-sending belongs on a new stream; on this one the slot is taken, so there is nothing to record.
+            FramesRejected.Add(1);
+            var regression = new FrameProblem("sequence", $"Sequence {frame.Sequence} does not follow {last}: on one stream a run's sequence numbers only grow.");
+            return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, ToError(frame, regression), Recorded: false, arrivedAt);
+        }
+        _lastSequences[run] = frame.Sequence;
 
         activity?.SetTag("runstream.project", frame.Run.Project);
         activity?.SetTag("runstream.run_id", frame.Run.RunId);
@@ -77,6 +97,21 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             FramesRejected.Add(1);
         // A rejected frame still takes its place in the run's sequence, so later frames are not held up.
         return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, cancellation), problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
+    }
+
+    private void ForwardHeartbeat(RunRef run, CancellationToken cancellation)
+    {
+        var heartbeat = new RunHeartbeatReceived
+        {
+            Entity = options.Value.Entity,
+            Project = run.Project,
+            RunId = run.RunId,
+            ReceivedAt = DateTimeOffset.UtcNow,
+        };
+        // Nobody waits for a heartbeat: a lost one only means the next one counts.
+        _ = sender.SendAsync(heartbeat, cancellation).ContinueWith(
+            sent => logger.LogDebug(sent.Exception, "A heartbeat of run {Run} was not sent.", run.RunId),
+            TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private async Task ReplyInOrderAsync(ChannelReader<Pending> inFlight, IServerStreamWriter<IngestReply> replies, CancellationToken cancellation)

@@ -18,6 +18,7 @@ public static class FrameValidator
     public const int MaxTags = 100;
     public const int MaxTextLength = 64 * 1024;
     public const int MaxConfigBytes = 10 * 1024 * 1024;
+    public const int MaxFrameBytes = 16 * 1024 * 1024;
 
     /// <summary>Problems with the run reference or sequence: such a frame cannot even be recorded as rejected.</summary>
     public static FrameProblem? ValidateAddress(RunFrame frame)
@@ -26,17 +27,24 @@ public static class FrameValidator
             return new("run", "Every frame names its run (project and run_id).");
         return ValidateName("run.project", frame.Run.Project)
             ?? ValidateName("run.run_id", frame.Run.RunId)
-            ?? (frame.Sequence < 1 ? new("sequence", $"Sequence numbers start at 1; got {frame.Sequence}.") : null);
+            ?? (frame.PayloadCase == RunFrame.PayloadOneofCase.Heartbeat
+                ? (frame.Sequence != 0 ? new("sequence", $"Heartbeats carry sequence 0; got {frame.Sequence}.") : null)
+                : frame.Sequence < 1 ? new("sequence", $"Sequence numbers start at 1; got {frame.Sequence}.") : null);
     }
 
-    public static FrameProblem? ValidatePayload(RunFrame frame) => frame.PayloadCase switch
+    public static FrameProblem? ValidatePayload(RunFrame frame) =>
+        frame.CalculateSize() is var size && size > MaxFrameBytes
+            ? new("frame", $"The frame is {size} bytes; the limit is {MaxFrameBytes} (16 MiB). Send fewer rows per frame.")
+            : ValidatePayloadContent(frame);
+
+    private static FrameProblem? ValidatePayloadContent(RunFrame frame) => frame.PayloadCase switch
     {
         RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started),
         RunFrame.PayloadOneofCase.ConfigUpdated => ValidateConfig("config_updated.config_json", frame.ConfigUpdated.ConfigJson),
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
         RunFrame.PayloadOneofCase.SummaryUpdated => ValidateKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
-        RunFrame.PayloadOneofCase.Finished => null,
+        RunFrame.PayloadOneofCase.Finished or RunFrame.PayloadOneofCase.Heartbeat => null,
         _ => new("payload", "A frame carries exactly one payload (started, config_updated, metrics, summary_updated, artifact_logged or finished)."),
     };
 
@@ -95,6 +103,8 @@ public static class FrameValidator
         for (var r = 0; r < metrics.Rows.Count; r++)
         {
             var row = metrics.Rows[r];
+            if (row.KeyIndexes.Count > MaxKeysPerFrame)
+                return new($"metrics.rows[{r}]", $"metrics.rows[{r}] has {row.KeyIndexes.Count} values; the limit is {MaxKeysPerFrame}.");
             if (row.KeyIndexes.Count != row.Values.Count)
                 return new($"metrics.rows[{r}]", $"metrics.rows[{r}] has {row.KeyIndexes.Count} key indexes but {row.Values.Count} values.");
             if (row.Step < 0)

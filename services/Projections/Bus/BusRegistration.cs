@@ -1,12 +1,14 @@
 using MassTransit;
 using Runstream.Contracts.Bus;
 using Runstream.Projections.Runs.ApplyingFrames;
+using Runstream.Projections.Runs.DetectingCrashes;
 
 namespace Runstream.Projections.Bus;
 
 public sealed class FrameConsumerOptions
 {
     public string Queue { get; set; } = RunFrameQueue.DefaultName;
+    public string HeartbeatQueue { get; set; } = RunFrameQueue.DefaultHeartbeatName;
     public int PrefetchCount { get; set; } = 64;
     /// <summary>Frames of different runs are applied in parallel; frames of one run one at a time, in order.</summary>
     public int ConcurrentRuns { get; set; } = 16;
@@ -24,6 +26,7 @@ public static class BusRegistration
         {
             bus.DisableUsageTelemetry();
             bus.AddConsumer<RunFrameConsumer>();
+            bus.AddConsumer<RunHeartbeatConsumer>();
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(rabbit));
@@ -38,8 +41,16 @@ public static class BusRegistration
                         consumer.Message<RunFrameReceived>(message =>
                             message.UsePartitioner(options.ConcurrentRuns, frame => $"{frame.Message.Entity}/{frame.Message.Project}/{frame.Message.RunId}")));
                 });
+                rabbitMq.ReceiveEndpoint(options.HeartbeatQueue, endpoint =>
+                {
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
+                    endpoint.ConfigureConsumer<RunHeartbeatConsumer>(context);
+                });
             });
         });
+        builder.Services.Configure<CrashDetectionOptions>(builder.Configuration.GetSection("Runs"));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<CrashDetector>();
         return builder;
     }
 }

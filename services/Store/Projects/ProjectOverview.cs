@@ -48,6 +48,14 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
             case MetricsLogged logged:
                 project.MetricKeys.UnionWith(logged.Decode().Keys);
                 break;
+            case RunCrashed:
+                Count(project, RunState.Running, -1);
+                Count(project, RunState.Crashed, +1);
+                break;
+            case RunRevived:
+                Count(project, RunState.Crashed, -1);
+                Count(project, RunState.Running, +1);
+                break;
             case RunFinished finished:
                 Count(project, RunState.Running, -1);
                 Count(project, finished.ExitCode == 0 ? RunState.Finished : RunState.Failed, +1);

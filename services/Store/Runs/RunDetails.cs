@@ -63,6 +63,12 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 run.ExitCode = finished.ExitCode;
                 run.FinishedAt = finished.FinishedAt;
                 break;
+            case RunCrashed:
+                run.State = RunState.Crashed;
+                break;
+            case RunRevived:
+                run.State = RunState.Running;
+                break;
             case FrameRejected rejected:
                 run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));
                 break;

@@ -56,3 +56,9 @@ public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset Fin
 
 /// <summary>A frame Ingest refused; recorded so the run's history says what was lost and why.</summary>
 public sealed record FrameRejected(long Sequence, string Reason) : IFrameEvent;
+
+/// <summary>The server's word: the run was running but has not been heard from since <paramref name="LastSeenAt"/>.</summary>
+public sealed record RunCrashed(DateTimeOffset LastSeenAt);
+
+/// <summary>A run marked crashed spoke again (a frame or a heartbeat): it is running after all.</summary>
+public sealed record RunRevived(DateTimeOffset At);

@@ -31,6 +31,8 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         if (frame.Sequence > applied + 1)
             throw new FrameAheadOfPredecessorException(streamKey, frame.Sequence, applied);
 
+        if (stream.Aggregate?.State == RunState.Crashed)
+            stream.AppendOne(new RunRevived(frame.ReceivedAt));
         stream.AppendOne(RunFrameEvents.ToEvent(frame));
         await session.SaveChangesAsync(context.CancellationToken);
     }
