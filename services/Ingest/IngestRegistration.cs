@@ -1,6 +1,7 @@
 using MassTransit;
 using Runstream.Blobs;
 using Runstream.Ingest.Frames;
+using Runstream.Store;
 
 namespace Runstream.Ingest;
 
@@ -34,6 +35,9 @@ public static class IngestRegistration
         // The gRPC health service reports the same checks as /health/ready.
         builder.Services.AddGrpcHealthChecks();
         builder.AddBlobStore();
+        // Read-only: Ingest looks up where a run stands for clients that resume it.
+        builder.AddRunstreamStore(runAsyncProjections: false);
+        builder.Services.AddScoped<Runs.RunProgressLookup>();
 
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");

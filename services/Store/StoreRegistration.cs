@@ -61,7 +61,7 @@ public static class StoreRegistration
             store.Events.StreamIdentity = StreamIdentity.AsString;
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
-                typeof(RunCrashed), typeof(RunRevived)]);
+                typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);

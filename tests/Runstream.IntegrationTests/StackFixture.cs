@@ -25,6 +25,10 @@ public sealed class StackFixture : IAsyncLifetime
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>The build configuration of these tests, and so of the services they start.</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
+
     /// <summary>Short, so crash detection can be watched; heartbeats in tests come far more often.</summary>
     public static readonly TimeSpan CrashAfter = TimeSpan.FromSeconds(3);
 
@@ -72,8 +76,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     private async Task StartAsync(string name, string project, string url, Dictionary<string, string> environment, bool http2)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-        var dll = Path.Combine(RepoRoot, "services", project, "bin", configuration, "net10.0", $"Runstream.{project}.dll");
+        var dll = Path.Combine(RepoRoot, "services", project, "bin", Configuration, "net10.0", $"Runstream.{project}.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
 

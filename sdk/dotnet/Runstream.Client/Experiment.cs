@@ -9,13 +9,17 @@ public static class Experiment
     /// C# cannot tell a disposal from an exception, so mark failures yourself (<see cref="Run.FailAsync"/>)
     /// or let <see cref="RunAsync"/> do it.
     /// </summary>
+    /// <remarks>
+    /// With <see cref="RunSettings.Id"/> set, it first asks Ingest where that run stands (and
+    /// <see cref="RunSettings.Resume"/> decides whether to continue it); otherwise it does not wait on the network.
+    /// </remarks>
     public static Task<Run> InitAsync(RunSettings settings, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         RunIds.EnsureValid(settings.Project, nameof(RunSettings.Project));
         if (settings.Id is not null)
             RunIds.EnsureValid(settings.Id, nameof(RunSettings.Id));
-        return Task.FromResult(Run.Start(settings));
+        return Run.StartAsync(settings, cancellation);
     }
 
     /// <summary>

@@ -28,19 +28,29 @@ public sealed class Run : IAsyncDisposable
     /// <summary>Frames Ingest refused, with the field and the reason; the run went on without them.</summary>
     public IReadOnlyCollection<FrameError> Errors => _uplink.Errors;
 
-    private Run(RunSettings settings)
+    private Run(RunSettings settings, string id, RunSpool spool, IngestConnection ingest, RunStart start)
     {
         _settings = settings;
-        Id = settings.Id ?? RunIds.NewId();
+        Id = id;
         Project = settings.Project;
         Name = settings.Name;
-        var config = settings.Config is null ? [] : JsonSerializer.SerializeToNode(settings.Config) as JsonObject
+        _nextStep = start.NextStep;
+        var configChanges = settings.Config is null ? null : JsonSerializer.SerializeToNode(settings.Config) as JsonObject
             ?? throw new ArgumentException("RunSettings.Config must serialize to a JSON object.", nameof(settings));
-        var spool = RunSpool.OpenOrCreate(settings.ResolveSpoolDirectory(), new SpoolInfo(Project, Id));
-        _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id }, spool);
+        var config = start.ServerConfigJson is { Length: > 0 } known ? JsonNode.Parse(known)!.AsObject() : [];
+        _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id }, spool, ingest);
         Config = new RunConfig(config, changes => _uplink.Enqueue(new RunFrame { ConfigUpdated = new ConfigUpdated { ConfigJson = changes.ToJsonString() } }));
         Summary = new RunSummary(values => _uplink.Enqueue(new RunFrame { SummaryUpdated = new SummaryUpdated { Values = { values } } }));
 
+        if (start.Resuming)
+        {
+            _uplink.Enqueue(new RunFrame { Resumed = new RunResumed() });
+            if (configChanges is not null)
+                Config.Update(configChanges);
+            return;
+        }
+        foreach (var (key, value) in configChanges ?? [])
+            config[key] = value?.DeepClone();
         _uplink.Enqueue(new RunFrame
         {
             Started = new RunStarted
@@ -55,7 +65,30 @@ public sealed class Run : IAsyncDisposable
         });
     }
 
-    internal static Run Start(RunSettings settings) => new(settings);
+    internal static async Task<Run> StartAsync(RunSettings settings, CancellationToken cancellation)
+    {
+        var id = settings.Id ?? RunIds.NewId();
+        var ingest = new IngestConnection(settings);
+        var spool = RunSpool.OpenOrCreate(settings.ResolveSpoolDirectory(), new SpoolInfo(settings.Project, id));
+        try
+        {
+            var start = RunStart.New;
+            if (settings.Id is not null)
+            {
+                var server = settings.Offline ? null
+                    : await ingest.Client.GetRunAsync(new RunRef { Project = settings.Project, RunId = id }, ingest.Headers, cancellationToken: cancellation);
+                start = RunStart.Decide(id, settings.Resume, server, spool.LastSequence, spool.LastStep);
+                spool.SkipTo(start.LastSequence);
+            }
+            return new Run(settings, id, spool, ingest, start);
+        }
+        catch
+        {
+            spool.Dispose();
+            ingest.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Logs metrics for one step. Without <paramref name="step"/> it is the next step (0, 1, 2, ...).

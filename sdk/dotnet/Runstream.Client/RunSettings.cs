@@ -17,6 +17,9 @@ public sealed record RunSettings
     /// <summary>The run's id; a random 8-character id when not set.</summary>
     public string? Id { get; init; }
 
+    /// <summary>What to do when <see cref="Id"/> names a run that exists: continue it or refuse.</summary>
+    public ResumeMode Resume { get; init; } = ResumeMode.Never;
+
     /// <summary>Ingest's address; defaults to <c>RUNSTREAM_URL</c>, then http://127.0.0.1:5101.</summary>
     public string? Url { get; init; }
 

@@ -44,8 +44,8 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
         RunFrame.PayloadOneofCase.SummaryUpdated => ValidateKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
-        RunFrame.PayloadOneofCase.Finished or RunFrame.PayloadOneofCase.Heartbeat => null,
-        _ => new("payload", "A frame carries exactly one payload (started, config_updated, metrics, summary_updated, artifact_logged or finished)."),
+        RunFrame.PayloadOneofCase.Finished or RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
+        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, finished or heartbeat)."),
     };
 
     /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>

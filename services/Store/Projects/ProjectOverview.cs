@@ -48,6 +48,10 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
             case MetricsLogged logged:
                 project.MetricKeys.UnionWith(logged.Decode().Keys);
                 break;
+            case RunResumed resumed:
+                Count(project, resumed.PreviousState, -1);
+                Count(project, RunState.Running, +1);
+                break;
             case RunCrashed:
                 Count(project, RunState.Running, -1);
                 Count(project, RunState.Crashed, +1);

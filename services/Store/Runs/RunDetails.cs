@@ -63,6 +63,11 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 run.ExitCode = finished.ExitCode;
                 run.FinishedAt = finished.FinishedAt;
                 break;
+            case RunResumed:
+                run.State = RunState.Running;
+                run.ExitCode = null;
+                run.FinishedAt = null;
+                break;
             case RunCrashed:
                 run.State = RunState.Crashed;
                 break;

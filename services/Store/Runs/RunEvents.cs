@@ -52,6 +52,9 @@ public sealed record ArtifactLogged(
 
 public sealed record ArtifactFileEntry(string Path, string Digest, long Size);
 
+/// <summary>A client continued the run; <paramref name="PreviousState"/> is where it stood.</summary>
+public sealed record RunResumed(long Sequence, RunState PreviousState, DateTimeOffset ResumedAt) : IFrameEvent;
+
 public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset FinishedAt) : IFrameEvent;
 
 /// <summary>A frame Ingest refused; recorded so the run's history says what was lost and why.</summary>

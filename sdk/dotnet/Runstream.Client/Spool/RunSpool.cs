@@ -38,6 +38,9 @@ internal sealed class RunSpool : IDisposable
     /// <summary>Highest sequence written to the spool.</summary>
     public long LastSequence { get; private set; }
 
+    /// <summary>Highest step of any metric row in the spool, -1 when none.</summary>
+    public long LastStep { get; private set; } = -1;
+
     /// <summary>Highest sequence Ingest acknowledged; everything up to it may be forgotten.</summary>
     public long Acked { get; private set; }
 
@@ -70,7 +73,7 @@ internal sealed class RunSpool : IDisposable
         var acked = File.Exists(ackedPath) && long.TryParse(File.ReadAllText(ackedPath), out var value) ? value : 0;
         var spool = new RunSpool(directory, info, lastSequence: acked, acked);
         foreach (var frame in spool.ReadFrom(acked + 1))
-            spool.LastSequence = frame.Sequence;
+            spool.Track(frame);
         return spool;
     }
 
@@ -94,8 +97,28 @@ internal sealed class RunSpool : IDisposable
             _segment!.Write(record);
             _segment.Flush();
             _segmentLastSequence = frame.Sequence;
-            LastSequence = frame.Sequence;
+            Track(frame);
         }
+    }
+
+    private void Track(RunFrame frame)
+    {
+        LastSequence = frame.Sequence;
+        if (frame.Metrics is { } metrics)
+            foreach (var row in metrics.Rows)
+                LastStep = Math.Max(LastStep, row.Step);
+    }
+
+    /// <summary>Continues a run the server knows further than this spool: frames up to <paramref name="sequence"/> are applied there.</summary>
+    public void SkipTo(long sequence)
+    {
+        lock (_lock)
+        {
+            if (sequence <= LastSequence)
+                return;
+            LastSequence = sequence;
+        }
+        Acknowledge(sequence);
     }
 
     /// <summary>Forces what was written to the disk itself, for the end of a run.</summary>

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Runstream.Client.Uplink;
 
 namespace Runstream.Client.Spool;
@@ -15,16 +14,14 @@ public static class SpoolSync
     /// </summary>
     public static async IAsyncEnumerable<SyncResult> SyncAllAsync(string directory, RunSettings settings)
     {
-        var headers = new Metadata();
-        var (channel, client) = IngestConnection.Open(settings, headers);
-        using var _ = channel;
+        using var ingest = new IngestConnection(settings);
         foreach (var path in RunSpool.FindAll(directory))
         {
             using var spool = RunSpool.Open(path);
             var before = spool.Acked;
             if (spool.Acked < spool.LastSequence)
             {
-                var sender = new SpoolSender(spool, client, headers, settings);
+                var sender = new SpoolSender(spool, ingest, settings);
                 sender.Complete();
                 using var stop = new CancellationTokenSource(settings.FinishTimeout);
                 var sending = sender.RunAsync(stop.Token);

@@ -19,9 +19,7 @@ internal sealed class FrameUplink : IAsyncDisposable
 
     private readonly RunSettings _settings;
     private readonly RunRef _run;
-    private readonly GrpcChannel _channel;
-    private readonly Ingest.IngestClient _client;
-    private readonly Metadata _headers = [];
+    private readonly IngestConnection _ingest;
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>();
     private readonly RunSpool _spool;
     private readonly SpoolSender? _sender;
@@ -29,14 +27,14 @@ internal sealed class FrameUplink : IAsyncDisposable
     private readonly Task _writing;
     private readonly Task _sending;
 
-    public FrameUplink(RunSettings settings, RunRef run, RunSpool spool)
+    public FrameUplink(RunSettings settings, RunRef run, RunSpool spool, IngestConnection ingest)
     {
         _settings = settings;
         _run = run;
         _spool = spool;
-        (_channel, _client) = IngestConnection.Open(settings, _headers);
+        _ingest = ingest;
         if (!settings.Offline)
-            _sender = new SpoolSender(spool, _client, _headers, settings);
+            _sender = new SpoolSender(spool, ingest, settings);
         _writing = Task.Run(WriteFramesAsync);
         _sending = _sender is null ? Task.CompletedTask : Task.Run(() => _sender.RunAsync(_stop.Token));
     }
@@ -73,10 +71,10 @@ internal sealed class FrameUplink : IAsyncDisposable
         if (_settings.Offline)
             throw new InvalidOperationException("Artifacts cannot be logged offline yet: their content is uploaded before the frame that names them.");
         var request = new FindMissingContentRequest { Digests = { artifact.Files.Select(f => f.Digest).Distinct() } };
-        var missing = (await _client.FindMissingContentAsync(request, _headers, cancellationToken: cancellation)).Missing.ToHashSet();
+        var missing = (await _ingest.Client.FindMissingContentAsync(request, _ingest.Headers, cancellationToken: cancellation)).Missing.ToHashSet();
         foreach (var file in artifact.Files.Where(f => missing.Remove(f.Digest)))
         {
-            using var upload = _client.UploadContent(_headers, cancellationToken: cancellation);
+            using var upload = _ingest.Client.UploadContent(_ingest.Headers, cancellationToken: cancellation);
             await using var content = File.OpenRead(file.LocalPath);
             var buffer = new byte[UploadChunkBytes];
             var first = true;
@@ -152,17 +150,22 @@ internal sealed class FrameUplink : IAsyncDisposable
         {
         }
         _spool.Dispose();
-        _channel.Dispose();
+        _ingest.Dispose();
         _stop.Dispose();
     }
 }
 
 /// <summary>The gRPC channel to Ingest, with the API key on every call.</summary>
-internal static class IngestConnection
+internal sealed class IngestConnection : IDisposable
 {
-    public static (GrpcChannel Channel, Ingest.IngestClient Client) Open(RunSettings settings, Metadata headers)
+    private readonly GrpcChannel _channel;
+
+    public Ingest.IngestClient Client { get; }
+    public Metadata Headers { get; } = [];
+
+    public IngestConnection(RunSettings settings)
     {
-        var channel = GrpcChannel.ForAddress(settings.ResolveUrl(), new GrpcChannelOptions
+        _channel = GrpcChannel.ForAddress(settings.ResolveUrl(), new GrpcChannelOptions
         {
             MaxSendMessageSize = 16 * 1024 * 1024,
             HttpHandler = new SocketsHttpHandler
@@ -173,7 +176,9 @@ internal static class IngestConnection
             },
         });
         if (settings.ResolveApiKey() is { Length: > 0 } key)
-            headers.Add("authorization", $"Bearer {key}");
-        return (channel, new Ingest.IngestClient(channel));
+            Headers.Add("authorization", $"Bearer {key}");
+        Client = new Ingest.IngestClient(_channel);
     }
+
+    public void Dispose() => _channel.Dispose();
 }

@@ -9,7 +9,7 @@ namespace Runstream.Client.Uplink;
 /// stream it reconnects with backoff and starts again after the last acknowledged frame; Ingest
 /// applies each sequence number once, so sending a frame twice is always safe.
 /// </summary>
-internal sealed class SpoolSender(RunSpool spool, Ingest.IngestClient client, Metadata headers, RunSettings settings)
+internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSettings settings)
 {
     private readonly RunRef _run = new() { Project = spool.Info.Project, RunId = spool.Info.RunId };
     private readonly Lock _lock = new();
@@ -85,7 +85,7 @@ internal sealed class SpoolSender(RunSpool spool, Ingest.IngestClient client, Me
     /// <summary>One stream's life. True when everything is acknowledged and nothing more will come.</summary>
     private async Task<bool> StreamOnceAsync(CancellationToken stop)
     {
-        using var call = client.StreamFrames(headers, cancellationToken: stop);
+        using var call = ingest.Client.StreamFrames(ingest.Headers, cancellationToken: stop);
         var replies = ReadRepliesAsync(call.ResponseStream, stop);
         using var cursor = spool.OpenCursor(spool.Acked + 1);
         var lastSent = spool.Acked;

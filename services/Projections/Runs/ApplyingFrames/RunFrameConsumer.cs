@@ -31,9 +31,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         if (frame.Sequence > applied + 1)
             throw new FrameAheadOfPredecessorException(streamKey, frame.Sequence, applied);
 
-        if (stream.Aggregate?.State == RunState.Crashed)
+        var @event = RunFrameEvents.ToEvent(frame, stream.Aggregate?.State ?? RunState.Running);
+        if (stream.Aggregate?.State == RunState.Crashed && @event is not Store.Runs.RunResumed)
             stream.AppendOne(new RunRevived(frame.ReceivedAt));
-        stream.AppendOne(RunFrameEvents.ToEvent(frame));
+        stream.AppendOne(@event);
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -9,7 +9,8 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// <summary>Turns an accepted frame into the one event it records in the run's stream.</summary>
 public static class RunFrameEvents
 {
-    public static object ToEvent(RunFrameReceived received)
+    /// <param name="state">Where the run stands before this frame (a resume records it).</param>
+    public static object ToEvent(RunFrameReceived received, RunState state)
     {
         if (received.Rejection is not null)
             return new Store.Runs.FrameRejected(received.Sequence, received.Rejection);
@@ -31,6 +32,7 @@ public static class RunFrameEvents
                 frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,
                 [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
                 [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
+            RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, state, sentAt),
             RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
         };
