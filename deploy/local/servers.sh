@@ -6,7 +6,7 @@
 #   source deploy/local/servers.sh; servers_up; eval "$(servers_env)"
 #   bash deploy/local/servers.sh up|down|status|env|install
 #
-# Public functions: servers_install, servers_up, servers_down, servers_status,
+# Public functions: servers_install, servers_up, servers_down, servers_restart, servers_status,
 # servers_env, servers_pg_running, servers_rabbit_running, rabbitmqctl_local.
 #
 # Environment (all optional):
@@ -575,6 +575,16 @@ servers_down() {
     return "$rc"
 }
 
+# Restarts one server (postgres or rabbitmq), for tests of what survives an outage.
+servers_restart() {
+    _rs_config || return 1
+    case ${1:-} in
+        postgres) _rs_pg_down && _rs_pg_up ;;
+        rabbitmq) _rs_rabbit_down && _rs_rabbit_up ;;
+        *) _rs_err "restart what? postgres or rabbitmq"; return 2 ;;
+    esac
+}
+
 # Prints one line per server; always succeeds (use servers_pg_running /
 # servers_rabbit_running for checks).
 servers_status() {
@@ -612,6 +622,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         status) servers_status ;;
         env) servers_env ;;
         install) servers_install ;;
-        *) echo "usage: $0 up|down|status|env|install" >&2; exit 2 ;;
+        restart) servers_restart "${2:-}" ;;
+        *) echo "usage: $0 up|down|status|env|install|restart postgres|rabbitmq" >&2; exit 2 ;;
     esac
 fi

@@ -71,6 +71,7 @@ public static class StoreRegistration
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
             store.Schema.For<RunLiveness>();
+            store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
         }).UseLightweightSessions();
 
         if (options.ApplySchemaOnStartup)

@@ -15,11 +15,17 @@ namespace Runstream.IntegrationTests;
 public sealed class StackFixture : IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
-    private readonly List<ServiceProcess> _services = [];
+    private readonly Dictionary<string, (ServiceProcess Process, ServiceLaunch Launch)> _services = [];
+
+    /// <summary>How a service was started, so a test can start it again after killing it.</summary>
+    private sealed record ServiceLaunch(string Project, string Url, Dictionary<string, string> Environment, bool Http2);
     private string _adminConnection = "";
     private string _database = "";
 
     public string IngestUrl { get; private set; } = "";
+
+    /// <summary>Connection string of this test run's own database.</summary>
+    public string Database { get; private set; } = "";
     public HttpClient Query { get; private set; } = new();
     public string LogDirectory { get; } = Path.Combine(RepoRoot, "tests", "TestResults", "service-logs");
 
@@ -37,6 +43,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Directory.Exists(LogDirectory))
+            Directory.Delete(LogDirectory, recursive: true);
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
             ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
         var rabbit = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
@@ -67,23 +75,24 @@ public sealed class StackFixture : IAsyncLifetime
         IngestUrl = $"http://127.0.0.1:{ingestPort}";
         var projectionsUrl = $"http://127.0.0.1:{FreePort()}";
         var queryUrl = $"http://127.0.0.1:{queryPort}";
+        Database = environment["ConnectionStrings__Postgres"];
         // Projections applies the schema first, so the other two find it in place.
-        await StartAsync("projections", "Projections", projectionsUrl, environment, http2: false);
-        await StartAsync("ingest", "Ingest", IngestUrl, environment, http2: true);
-        await StartAsync("query", "Query", queryUrl, environment, http2: false);
+        await StartAsync("projections", new ServiceLaunch("Projections", projectionsUrl, environment, Http2: false));
+        await StartAsync("ingest", new ServiceLaunch("Ingest", IngestUrl, environment, Http2: true));
+        await StartAsync("query", new ServiceLaunch("Query", queryUrl, environment, Http2: false));
         Query = new HttpClient { BaseAddress = new Uri(queryUrl) };
     }
 
-    private async Task StartAsync(string name, string project, string url, Dictionary<string, string> environment, bool http2)
+    private async Task StartAsync(string name, ServiceLaunch launch)
     {
-        var dll = Path.Combine(RepoRoot, "services", project, "bin", Configuration, "net10.0", $"Runstream.{project}.dll");
+        var dll = Path.Combine(RepoRoot, "services", launch.Project, "bin", Configuration, "net10.0", $"Runstream.{launch.Project}.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
 
-        var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(environment) { ["Urls"] = url }, LogDirectory);
-        _services.Add(service);
+        var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(launch.Environment) { ["Urls"] = launch.Url }, LogDirectory);
+        _services[name] = (service, launch);
 
-        using var probe = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri(url) };
+        using var probe = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri(launch.Url) };
         await Poll.UntilAsync(async () =>
         {
             if (service.HasExited)
@@ -92,7 +101,7 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "/health/ready")
                 {
-                    Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+                    Version = launch.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
                     VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                 };
                 using var response = await probe.SendAsync(request);
@@ -105,9 +114,32 @@ public sealed class StackFixture : IAsyncLifetime
         }, ready => ready, $"{name} to be ready", TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Kills a service with SIGKILL, as a crash or an OOM kill would, and starts it again on the same port.</summary>
+    public async Task KillAndRestartAsync(string name)
+    {
+        var (service, launch) = _services[name];
+        await service.DisposeAsync();
+        await StartAsync(name, launch);
+    }
+
+    /// <summary>Restarts PostgreSQL or RabbitMQ through the launcher's own script.</summary>
+    public static async Task RestartServerAsync(string server)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(RepoRoot, "deploy", "local", "servers.sh"), "restart", server])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"Restarting {server} failed: {output}");
+    }
+
     public async Task DisposeAsync()
     {
-        foreach (var service in _services)
+        foreach (var (service, _) in _services.Values)
             await service.DisposeAsync();
         Query.Dispose();
         NpgsqlConnection.ClearAllPools();
@@ -136,6 +168,19 @@ public sealed class StackFixture : IAsyncLifetime
             return null;
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonNode>();
+    }
+
+    /// <summary>Like <see cref="GetJsonAsync"/>, but null while the Query service or its database is unavailable.</summary>
+    public async Task<JsonNode?> TryGetJsonAsync(string path)
+    {
+        try
+        {
+            return await GetJsonAsync(path);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Polls the Query API until the JSON at <paramref name="path"/> satisfies <paramref name="until"/>.</summary>

@@ -34,9 +34,9 @@ public static class BusRegistration
                 {
                     endpoint.PrefetchCount = options.PrefetchCount;
                     endpoint.ConcurrentMessageLimit = options.ConcurrentRuns;
-                    // A frame that arrives ahead of its predecessor waits here for it; one that keeps
+                    // Rides out a database restart (about two minutes of retries); a frame that keeps
                     // failing lands in the _error queue with its exception, never silently dropped.
-                    endpoint.UseMessageRetry(retry => retry.Intervals(50, 100, 250, 500, 1000, 2000, 5000, 10000, 15000, 30000));
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000));
                     endpoint.ConfigureConsumer<RunFrameConsumer>(context, consumer =>
                         consumer.Message<RunFrameReceived>(message =>
                             message.UsePartitioner(options.ConcurrentRuns, frame => $"{frame.Message.Entity}/{frame.Message.Project}/{frame.Message.RunId}")));
