@@ -87,4 +87,42 @@ public sealed class FrameDeliveryTests(StackFixture stack)
         Assert.Equal(["run.project", "sequence"], replies.Select(r => r.Error.Field));
         Assert.Contains("contains ' '", replies[0].Error.Message);
     }
+
+    [Fact]
+    public async Task A_frame_over_the_size_limit_and_a_sequence_regression_are_refused_while_the_stream_goes_on()
+    {
+        var project = StackFixture.NewProject("limits");
+        var run = new RunRef { Project = project, RunId = "limits01" };
+        using var ingest = new RawIngestClient(stack.IngestUrl);
+
+        var huge = new RunFrame { Run = run, Sequence = 2, Metrics = new MetricsLogged { Keys = { "loss" } } };
+        var row = new MetricRow { Step = 0 };
+        for (var i = 0; i < 2_200_000; i++)
+        {
+            row.KeyIndexes.Add(0);
+            row.Values.Add(i);
+        }
+        huge.Metrics.Rows.Add(row);
+
+        var replies = await ingest.SendAsync(
+            RawIngestClient.Started(run, 1),
+            huge,
+            RawIngestClient.Metrics(run, 2, step: 0, ("loss", 9.0)),
+            RawIngestClient.Metrics(run, 3, step: 1, ("loss", 0.5)),
+            RawIngestClient.Finished(run, 4));
+
+        var errors = replies.Where(r => r.Error is not null).Select(r => r.Error).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("frame", errors[0].Field);
+        Assert.Contains("the limit is 16777216 (16 MiB)", errors[0].Message);
+        Assert.Equal("sequence", errors[1].Field);
+        Assert.Contains("does not follow 2", errors[1].Message);
+        Assert.Equal([1L, 2L, 3L, 4L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
+
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/limits01",
+            r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        Assert.Equal([2L], details!["rejectedFrames"]!.AsArray().Select(f => f!["sequence"]!.GetValue<long>()));
+        var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/limits01/history"))!.AsArray();
+        Assert.Equal(0.5, Assert.Single(history)!["loss"]!.GetValue<double>());
+    }
 }

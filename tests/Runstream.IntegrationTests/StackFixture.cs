@@ -24,6 +24,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string IngestUrl { get; private set; } = "";
 
+    /// <summary>The queue Ingest sends frames to and Projections consumes.</summary>
+    public string FramesQueue => $"run-frames-{_suffix}";
+
+    public static string RabbitMq { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
+    public static string RabbitManagement { get; } = Environment.GetEnvironmentVariable("RUNSTREAM_RABBIT_MGMT_URL") ?? "http://127.0.0.1:56721";
+
     /// <summary>Connection string of this test run's own database.</summary>
     public string Database { get; private set; } = "";
     public HttpClient Query { get; private set; } = new();
@@ -47,7 +53,6 @@ public sealed class StackFixture : IAsyncLifetime
             Directory.Delete(LogDirectory, recursive: true);
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
             ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
-        var rabbit = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
 
         _adminConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString;
         _database = $"runstream_test_{_suffix}";
@@ -63,9 +68,9 @@ public sealed class StackFixture : IAsyncLifetime
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = _database }.ConnectionString,
-            ["ConnectionStrings__RabbitMq"] = rabbit,
-            ["Ingest__Queue"] = $"run-frames-{_suffix}",
-            ["Frames__Queue"] = $"run-frames-{_suffix}",
+            ["ConnectionStrings__RabbitMq"] = RabbitMq,
+            ["Ingest__Queue"] = FramesQueue,
+            ["Frames__Queue"] = FramesQueue,
             ["Ingest__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
             ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
