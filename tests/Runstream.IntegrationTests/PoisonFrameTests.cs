@@ -45,8 +45,14 @@ public sealed class PoisonFrameTests(StackFixture stack)
 
         using var management = new HttpClient { BaseAddress = new Uri(StackFixture.RabbitManagement) };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
-        await Poll.UntilAsync(
-            async () => (await management.GetFromJsonAsync<JsonNode>($"/api/queues/%2F/{stack.FramesQueue}_error"))?["messages"]?.GetValue<long>() ?? 0,
+        await Poll.UntilAsync(async () =>
+            {
+                // MassTransit declares the error queue with the first fault; until then it is 404.
+                using var response = await management.GetAsync($"/api/queues/%2F/{stack.FramesQueue}_error");
+                if (!response.IsSuccessStatusCode)
+                    return 0;
+                return (await response.Content.ReadFromJsonAsync<JsonNode>())?["messages"]?.GetValue<long>() ?? 0;
+            },
             count => count >= 1, "the poison frame to reach the error queue", TimeSpan.FromSeconds(60));
         Assert.Null(await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/poison01"));
     }
