@@ -45,6 +45,9 @@ public sealed record RunSettings
     /// <summary>How often an idle run tells Ingest it is alive; a run silent for long is marked crashed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Called as each sent frame is acknowledged: for monitoring and benchmarks. Keep it quick.</summary>
+    public Action<FrameAcknowledged>? OnAcknowledged { get; init; }
+
     /// <summary>Where warnings go (rejected frames, reconnects, unsent data); standard error by default.</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"runstream: {message}");
 
@@ -54,3 +57,6 @@ public sealed record RunSettings
 
     internal string? ResolveApiKey() => ApiKey ?? Environment.GetEnvironmentVariable("RUNSTREAM_API_KEY");
 }
+
+/// <summary>Ingest acknowledged a frame: <paramref name="Latency"/> from sending it to the ack.</summary>
+public sealed record FrameAcknowledged(string RunId, long Sequence, int Points, TimeSpan Latency);

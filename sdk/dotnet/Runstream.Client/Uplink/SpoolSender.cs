@@ -16,6 +16,8 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
     private TaskCompletionSource _appended = NewSignal();
     private TaskCompletionSource _acked = NewSignal();
     private volatile bool _complete;
+    /// <summary>Frames sent and not yet acknowledged, for acknowledgement latency.</summary>
+    private readonly Queue<(long Sequence, long SentAt, int Points)> _sent = new();
 
     public List<FrameError> Errors { get; } = [];
 
@@ -88,6 +90,8 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
         using var call = ingest.Client.StreamFrames(ingest.Headers, cancellationToken: stop);
         var replies = ReadRepliesAsync(call.ResponseStream, stop);
         using var cursor = spool.OpenCursor(spool.Acked + 1);
+        lock (_sent)
+            _sent.Clear();
         var lastSent = spool.Acked;
         var nextHeartbeat = DateTime.UtcNow + settings.HeartbeatInterval;
 
@@ -98,6 +102,9 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
                 appended = _appended.Task;
             while (cursor.TryRead(out var frame))
             {
+                if (settings.OnAcknowledged is not null)
+                    lock (_sent)
+                        _sent.Enqueue((frame.Sequence, System.Diagnostics.Stopwatch.GetTimestamp(), CountPoints(frame)));
                 await call.RequestStream.WriteAsync(frame, stop);
                 lastSent = frame.Sequence;
                 nextHeartbeat = DateTime.UtcNow + settings.HeartbeatInterval;
@@ -138,9 +145,27 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
             {
                 spool.Acknowledge(ack.Sequence);
                 Signal(ref _acked);
+                ReportAcknowledged(ack.Sequence);
             }
         }
     }
+
+    private void ReportAcknowledged(long sequence)
+    {
+        if (settings.OnAcknowledged is not { } report)
+            return;
+        while (true)
+        {
+            (long Sequence, long SentAt, int Points) sent;
+            lock (_sent)
+                if (!_sent.TryPeek(out sent) || sent.Sequence > sequence || !_sent.TryDequeue(out sent))
+                    return;
+            if (sent.Sequence == sequence)
+                report(new FrameAcknowledged(_run.RunId, sent.Sequence, sent.Points, System.Diagnostics.Stopwatch.GetElapsedTime(sent.SentAt)));
+        }
+    }
+
+    private static int CountPoints(RunFrame frame) => frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0;
 
     private void Signal(ref TaskCompletionSource signal)
     {

@@ -1,0 +1,53 @@
+// Runstream's ingest benchmark: simulated training jobs stream metrics through the real SDK into
+// the running stack, and the same points are then COPYed into a plain table for the physical limit.
+//
+//   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll [--jobs 64] [--keys 10] [--duration 30] [--rate 0]
+using Npgsql;
+using Runstream.Bench;
+
+var options = BenchOptions.Parse(args);
+var project = $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+await using var database = NpgsqlDataSource.Create(options.Postgres);
+var probe = new ReadModelProbe(database, options.Schema, project, options.Keys);
+var load = new LoadGenerator(options, project);
+
+Console.WriteLine($"{options.Jobs} jobs x {options.Keys} keys a step, {(options.StepsPerSecond > 0 ? $"{options.StepsPerSecond} steps/s each" : "as fast as acknowledged")}; " +
+                  $"warm-up {options.WarmupSeconds} s, then 3 windows of {options.DurationSeconds / 3.0:0.#} s");
+using var stopLoad = new CancellationTokenSource();
+var running = load.RunAsync(stopLoad.Token);
+using var stopProbe = new CancellationTokenSource();
+var sampling = probe.SampleLagAsync(load, stopProbe.Token);
+
+await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds));
+load.Measuring = true;
+var before = ProcessStats.Sample(options.PidDirectory);
+var windows = new List<Window>();
+var windowLength = TimeSpan.FromSeconds(options.DurationSeconds / 3.0);
+for (var i = 0; i < 3; i++)
+{
+    var start = (Acked: load.PointsAcked, Landed: await probe.PointsLandedAsync(), At: DateTime.UtcNow);
+    await Task.Delay(windowLength);
+    var end = (Acked: load.PointsAcked, Landed: await probe.PointsLandedAsync(), At: DateTime.UtcNow);
+    var seconds = (end.At - start.At).TotalSeconds;
+    windows.Add(new Window((end.Acked - start.Acked) / seconds, (end.Landed - start.Landed) / seconds));
+    Console.WriteLine($"  window {i + 1}: acked {windows[^1].AckedPerSecond:N0} points/s, landed {windows[^1].LandedPerSecond:N0} points/s");
+}
+var after = ProcessStats.Sample(options.PidDirectory);
+load.Measuring = false;
+await stopLoad.CancelAsync();
+await running;
+await stopProbe.CancelAsync();
+await sampling;
+
+Console.WriteLine("measuring binary COPY into a plain table (the physical limit)...");
+var copy = await CopyBaseline.MeasurePointsPerSecondAsync(options.Postgres, options.Keys, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+
+var result = BenchResult.From(options, windows, copy, load, probe, before, after);
+var markdown = result.ToMarkdown();
+Console.WriteLine();
+Console.WriteLine(markdown);
+Directory.CreateDirectory(options.Output);
+var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+await File.WriteAllTextAsync(Path.Combine(options.Output, $"ingest-{stamp}.json"), result.ToJson());
+await File.WriteAllTextAsync(Path.Combine(options.Output, $"ingest-{stamp}.md"), markdown);
+Console.WriteLine($"written to {options.Output}/ingest-{stamp}.json and .md");
