@@ -14,9 +14,12 @@ internal sealed record BenchOptions
     public double StepsPerSecond { get; init; }
     /// <summary>In the as-fast-as-acknowledged mode, points a job may have logged but not had acknowledged.</summary>
     public long WindowPoints { get; init; } = 20_000;
+    /// <summary>In the as-fast-as-possible mode, frames the broker may hold before the jobs pause.</summary>
+    public long MaxQueuedFrames { get; init; } = 200;
     public string IngestUrl { get; init; } = Environment.GetEnvironmentVariable("RUNSTREAM_URL") ?? "http://127.0.0.1:5101";
     public string Postgres { get; init; } = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
     public string PidDirectory { get; init; } = Environment.GetEnvironmentVariable("RUNSTREAM_PID_DIR") ?? ".platform/run";
+    public string RabbitManagementUrl { get; init; } = Environment.GetEnvironmentVariable("RUNSTREAM_RABBIT_MGMT_URL") ?? "http://127.0.0.1:56721";
     public string Output { get; init; } = "bench/results";
     public string Schema { get; init; } = "runstream";
 

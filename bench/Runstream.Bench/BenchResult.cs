@@ -21,11 +21,12 @@ internal sealed record BenchResult(
     double LagP50Ms,
     double LagP99Ms,
     long Errors,
+    long QueueBacklogAtEnd,
     List<Window> Windows,
     List<ProcessUse> Processes)
 {
     public static BenchResult From(BenchOptions options, List<Window> windows, double copy, LoadGenerator load, ReadModelProbe probe,
-        List<ProcessSample> before, List<ProcessSample> after)
+        List<ProcessSample> before, List<ProcessSample> after, long backlog)
     {
         var seconds = options.DurationSeconds;
         var processes = after.Select(end =>
@@ -40,7 +41,7 @@ internal sealed record BenchResult(
             Median(windows.Select(w => w.AckedPerSecond)), landed, copy, landed / copy,
             Percentile(load.AckLatenciesMs, 0.50), Percentile(load.AckLatenciesMs, 0.99),
             Percentile(probe.LagsMs, 0.50), Percentile(probe.LagsMs, 0.99),
-            load.Errors, windows, processes);
+            load.Errors, backlog, windows, processes);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
@@ -60,6 +61,7 @@ internal sealed record BenchResult(
         text.AppendLine($"| end to end / COPY | {RatioToCopy:P1} | >= 25% |");
         text.AppendLine($"| ack latency p50 / p99 | {AckP50Ms:N1} ms / {AckP99Ms:N1} ms | p99 < 100 ms |");
         text.AppendLine($"| read-model lag p50 / p99 (ack to queryable) | {LagP50Ms:N0} ms / {LagP99Ms:N0} ms | p99 < 2 s |");
+        text.AppendLine($"| frames queued in RabbitMQ at the end (backlog) | {QueueBacklogAtEnd:N0} | ~0 when sustained |");
         text.AppendLine($"| errors (refused frames, unfinished runs) | {Errors} | 0 |");
         text.AppendLine();
         text.AppendLine("| process | CPU (cores) | RSS at end | peak RSS |");

@@ -17,6 +17,9 @@ internal sealed class LoadGenerator(BenchOptions options, string project)
     public ConcurrentBag<double> AckLatenciesMs { get; } = [];
     public ConcurrentDictionary<string, ConcurrentQueue<(long Sequence, long AckedAt)>> Acks { get; } = new();
     public bool Measuring { get; set; }
+
+    /// <summary>Set while the broker holds a backlog: in the as-fast-as-possible mode jobs then pause, so the load stays sustainable.</summary>
+    public volatile bool Throttled;
     public long PointsLogged => Interlocked.Read(ref _pointsLogged);
     public long PointsAcked => Interlocked.Read(ref _pointsAcked);
     public long Errors => Interlocked.Read(ref _errors);
@@ -61,7 +64,7 @@ internal sealed class LoadGenerator(BenchOptions options, string project)
                 if (due > TimeSpan.Zero)
                     await Task.Delay(due, CancellationToken.None);
             }
-            else if (logged - Interlocked.Read(ref acked) > options.WindowPoints)
+            else if (Throttled || logged - Interlocked.Read(ref acked) > options.WindowPoints)
             {
                 await Task.Delay(1, CancellationToken.None);
                 continue;

@@ -10,11 +10,22 @@ var project = $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
 await using var database = NpgsqlDataSource.Create(options.Postgres);
 var probe = new ReadModelProbe(database, options.Schema, project, options.Keys);
 var load = new LoadGenerator(options, project);
+using var queue = new QueueDepth(options.RabbitManagementUrl, "run-frames");
+await queue.WaitUntilDrainedAsync();
 
 Console.WriteLine($"{options.Jobs} jobs x {options.Keys} keys a step, {(options.StepsPerSecond > 0 ? $"{options.StepsPerSecond} steps/s each" : "as fast as acknowledged")}; " +
                   $"warm-up {options.WarmupSeconds} s, then 3 windows of {options.DurationSeconds / 3.0:0.#} s");
 using var stopLoad = new CancellationTokenSource();
 var running = load.RunAsync(stopLoad.Token);
+// As fast as possible, but no faster than the read model keeps up: hold the jobs while frames queue up.
+var throttling = options.StepsPerSecond > 0 ? Task.CompletedTask : Task.Run(async () =>
+{
+    while (!stopLoad.IsCancellationRequested)
+    {
+        load.Throttled = await queue.MessagesAsync() > options.MaxQueuedFrames;
+        await Task.Delay(100);
+    }
+});
 using var stopProbe = new CancellationTokenSource();
 var sampling = probe.SampleLagAsync(load, stopProbe.Token);
 
@@ -36,13 +47,16 @@ var after = ProcessStats.Sample(options.PidDirectory);
 load.Measuring = false;
 await stopLoad.CancelAsync();
 await running;
+await throttling;
 await stopProbe.CancelAsync();
 await sampling;
+var backlog = await queue.MessagesAsync();
+await queue.WaitUntilDrainedAsync();
 
 Console.WriteLine("measuring binary COPY into a plain table (the physical limit)...");
 var copy = await CopyBaseline.MeasurePointsPerSecondAsync(options.Postgres, options.Keys, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
 
-var result = BenchResult.From(options, windows, copy, load, probe, before, after);
+var result = BenchResult.From(options, windows, copy, load, probe, before, after, backlog);
 var markdown = result.ToMarkdown();
 Console.WriteLine();
 Console.WriteLine(markdown);

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Runstream.Client;
 using Runstream.Contracts.Bus;
@@ -11,7 +8,7 @@ namespace Runstream.IntegrationTests;
 public sealed class PoisonFrameTests(StackFixture stack)
 {
     [Fact]
-    public async Task An_unreadable_frame_goes_to_the_error_queue_without_holding_up_other_runs()
+    public async Task An_unreadable_frame_is_recorded_as_rejected_without_holding_up_other_runs()
     {
         var project = StackFixture.NewProject("poison");
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(StackFixture.RabbitMq)));
@@ -43,17 +40,10 @@ public sealed class PoisonFrameTests(StackFixture stack)
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{runId}",
             r => r?["state"]?.GetValue<string>() == "finished", "a healthy run next to the poison frame to finish");
 
-        using var management = new HttpClient { BaseAddress = new Uri(StackFixture.RabbitManagement) };
-        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
-        await Poll.UntilAsync(async () =>
-            {
-                // MassTransit declares the error queue with the first fault; until then it is 404.
-                using var response = await management.GetAsync($"/api/queues/%2F/{stack.FramesQueue}_error");
-                if (!response.IsSuccessStatusCode)
-                    return 0;
-                return (await response.Content.ReadFromJsonAsync<JsonNode>())?["messages"]?.GetValue<long>() ?? 0;
-            },
-            count => count >= 1, "the poison frame to reach the error queue", TimeSpan.FromSeconds(60));
-        Assert.Null(await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/poison01"));
+        // The unreadable frame takes its place in its run as a rejected frame, with the reason.
+        var poisoned = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/poison01",
+            r => r?["rejectedFrames"]?.AsArray().Count == 1, "the unreadable frame to be recorded");
+        Assert.Equal(1, poisoned!["rejectedFrames"]![0]!["sequence"]!.GetValue<long>());
+        Assert.Contains("cannot be read", poisoned["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
     }
 }

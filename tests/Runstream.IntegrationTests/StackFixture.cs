@@ -28,7 +28,6 @@ public sealed class StackFixture : IAsyncLifetime
     public string FramesQueue => $"run-frames-{_suffix}";
 
     public static string RabbitMq { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
-    public static string RabbitManagement { get; } = Environment.GetEnvironmentVariable("RUNSTREAM_RABBIT_MGMT_URL") ?? "http://127.0.0.1:56721";
 
     /// <summary>Connection string of this test run's own database.</summary>
     public string Database { get; private set; } = "";

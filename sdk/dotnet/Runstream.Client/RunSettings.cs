@@ -31,7 +31,7 @@ public sealed record RunSettings
 
     /// <summary>Metric rows gathered into one frame at most; a frame also goes out after <see cref="FlushInterval"/>.</summary>
     public int MaxRowsPerFrame { get; init; } = 1000;
-    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Where frames are written before they are sent: one folder per run below it. Defaults to

@@ -36,14 +36,8 @@ public static class BusRegistration
                     endpoint.ConcurrentMessageLimit = options.ConcurrentRuns;
                     // Rides out a database restart (about two minutes of retries); a frame that keeps
                     // failing lands in the _error queue with its exception, never silently dropped.
-                    endpoint.UseMessageRetry(retry =>
-                    {
-                        retry.Intervals(100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000);
-                        // A frame that cannot be read will not read better later: straight to _error.
-                        retry.Ignore<Google.Protobuf.InvalidProtocolBufferException>();
-                        retry.Ignore<FormatException>();
-                        retry.Ignore<System.Text.Json.JsonException>();
-                    });
+                    // (A frame that cannot be read is recorded as rejected by the consumer instead.)
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000));
                     endpoint.ConfigureConsumer<RunFrameConsumer>(context, consumer =>
                         consumer.Message<RunFrameReceived>(message =>
                             message.UsePartitioner(options.ConcurrentRuns, frame => $"{frame.Message.Entity}/{frame.Message.Project}/{frame.Message.RunId}")));

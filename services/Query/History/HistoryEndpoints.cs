@@ -25,11 +25,7 @@ public static class HistoryEndpoints
         NpgsqlDataSource database, string schema, RunKey run, string[]? keys,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand($"""
-            select step, time_ms, key, value from {schema}.{MetricHistoryTable.Name}
-            where run_key = $1 and ($2::text[] is null or key = any($2))
-            order by step, key
-            """);
+        await using var command = database.CreateCommand(MetricHistoryTable.LatestPointsSql(schema));
         command.Parameters.Add(new NpgsqlParameter { Value = run.ToString() });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellation);

@@ -6,68 +6,53 @@ using Runstream.Store.Runs;
 namespace Runstream.Store.Metrics;
 
 /// <summary>
-/// Inline: writes the points of every <see cref="MetricsLogged"/> event in the batch with one
-/// set-based statement. Logging a step again overwrites its value for that key (last write wins),
-/// while the event that carried the old value stays in the stream.
+/// Inline: writes each <see cref="MetricsLogged"/> event as one chunk per key, in the same
+/// transaction as the event, so history is exactly as complete as the stream.
 /// </summary>
 public sealed class MetricHistoryProjection(string schema) : IProjection
 {
-    private readonly string _upsert = $"""
-        insert into {schema}.{MetricHistoryTable.Name} (run_key, key, step, time_ms, value)
-        select * from unnest(?, ?, ?, ?, ?)
-        on conflict (run_key, key, step) do update set time_ms = excluded.time_ms, value = excluded.value
+    private readonly string _insert = $"""
+        insert into {schema}.{MetricHistoryTable.Name} (run_key, key, sequence, first_step, last_step, steps, times_ms, values)
+        values (?, ?, ?, ?, ?, ?, ?, ?)
+        on conflict (run_key, key, sequence) do nothing
         """;
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var points = new MetricPointBatch();
         foreach (var e in events)
             if (e.Data is MetricsLogged logged)
-                points.Add(e.StreamKey!, logged.Decode());
-
-        if (points.Count > 0)
-            operations.QueueSqlCommand(_upsert, points.RunKeys, points.Keys, points.Steps, points.Times, points.Values);
+                foreach (var chunk in MetricChunk.Split(logged.Decode()))
+                    operations.QueueSqlCommand(_insert, e.StreamKey!, chunk.Key, logged.Sequence,
+                        chunk.Steps[0], chunk.Steps.Max(), chunk.Steps, chunk.Times, chunk.Values);
         return Task.CompletedTask;
     }
 }
 
-/// <summary>Columns for one upsert, with repeats of (run, key, step) folded to the last value: one statement cannot update a row twice.</summary>
-internal sealed class MetricPointBatch
+/// <summary>One key's points of one frame, in the order they were logged.</summary>
+public sealed record MetricChunk(string Key, long[] Steps, long[] Times, double[] Values)
 {
-    private readonly Dictionary<(string Run, string Key, long Step), int> _index = [];
-    private readonly List<string> _runKeys = [];
-    private readonly List<string> _keys = [];
-    private readonly List<long> _steps = [];
-    private readonly List<long> _times = [];
-    private readonly List<double> _values = [];
-
-    public int Count => _runKeys.Count;
-    public string[] RunKeys => [.. _runKeys];
-    public string[] Keys => [.. _keys];
-    public long[] Steps => [.. _steps];
-    public long[] Times => [.. _times];
-    public double[] Values => [.. _values];
-
-    public void Add(string runKey, Contracts.V1.MetricsLogged batch)
+    public static IEnumerable<MetricChunk> Split(Contracts.V1.MetricsLogged batch)
     {
+        var counts = new int[batch.Keys.Count];
+        foreach (var row in batch.Rows)
+            foreach (var index in row.KeyIndexes)
+                counts[index]++;
+
+        var chunks = new MetricChunk[batch.Keys.Count];
+        var filled = new int[batch.Keys.Count];
+        for (var k = 0; k < chunks.Length; k++)
+            chunks[k] = new MetricChunk(batch.Keys[k], new long[counts[k]], new long[counts[k]], new double[counts[k]]);
         foreach (var row in batch.Rows)
         {
             for (var i = 0; i < row.KeyIndexes.Count; i++)
             {
-                var key = batch.Keys[(int)row.KeyIndexes[i]];
-                if (_index.TryGetValue((runKey, key, row.Step), out var at))
-                {
-                    _times[at] = row.TimeUnixMs;
-                    _values[at] = row.Values[i];
-                    continue;
-                }
-                _index[(runKey, key, row.Step)] = _runKeys.Count;
-                _runKeys.Add(runKey);
-                _keys.Add(key);
-                _steps.Add(row.Step);
-                _times.Add(row.TimeUnixMs);
-                _values.Add(row.Values[i]);
+                var k = (int)row.KeyIndexes[i];
+                var at = filled[k]++;
+                chunks[k].Steps[at] = row.Step;
+                chunks[k].Times[at] = row.TimeUnixMs;
+                chunks[k].Values[at] = row.Values[i];
             }
         }
+        return chunks.Where(chunk => chunk.Steps.Length > 0);
     }
 }

@@ -4,21 +4,42 @@ using Weasel.Postgresql.Tables;
 namespace Runstream.Store.Metrics;
 
 /// <summary>
-/// Metric history as one flat row per (run, key, step): millions of points per run would be
-/// far too many documents, and per-key range reads of a long series want a plain index.
+/// Metric history as chunks: one row per (run, key, frame) holding that frame's steps, times and
+/// values as arrays. A frame of 1,000 steps x 10 keys writes 10 rows and 10 index entries rather
+/// than 10,000, which is what lets ingest keep up; a long series is read as a few thousand arrays.
+/// Logging a step again lands in a later chunk; readers take the value from the latest chunk
+/// (highest sequence, then last position), so the last write wins.
 /// </summary>
 public static class MetricHistoryTable
 {
-    public const string Name = "metric_points";
+    public const string Name = "metric_chunks";
 
     public static Table Define(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<string>("run_key").AsPrimaryKey();
         table.AddColumn<string>("key").AsPrimaryKey();
-        table.AddColumn<long>("step").AsPrimaryKey();
-        table.AddColumn<long>("time_ms").NotNull();
-        table.AddColumn<double>("value").NotNull();
+        table.AddColumn<long>("sequence").AsPrimaryKey();
+        table.AddColumn<long>("first_step").NotNull();
+        table.AddColumn<long>("last_step").NotNull();
+        table.AddColumn("steps", "bigint[]").NotNull();
+        table.AddColumn("times_ms", "bigint[]").NotNull();
+        table.AddColumn("values", "double precision[]").NotNull();
         return table;
     }
+
+    /// <summary>
+    /// The latest value of each (key, step) of a run, as (step, time_ms, key, value) ordered by step
+    /// and key. Parameters: $1 run key, $2 keys (text[], null for all).
+    /// </summary>
+    public static string LatestPointsSql(string schema) => $"""
+        select step, time_ms, key, value from (
+            select distinct on (c.key, u.step) c.key, u.step, u.time_ms, u.value
+            from {schema}.{Name} c
+            cross join lateral unnest(c.steps, c.times_ms, c.values) with ordinality as u(step, time_ms, value, position)
+            where c.run_key = $1 and ($2::text[] is null or c.key = any($2))
+            order by c.key, u.step, c.sequence desc, u.position desc
+        ) latest
+        order by step, key
+        """;
 }

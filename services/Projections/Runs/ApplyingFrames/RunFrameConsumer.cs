@@ -44,12 +44,17 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         if (frame.Sequence > applied + 1)
         {
             logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, applied + 1);
-            session.Store(ParkedFrame.Of(runKey, frame));
+            var parking = ParkedFrame.Of(runKey, frame);
+            session.Store(parking);
             await session.SaveChangesAsync(cancellation);
-            return null;
+            // The predecessor may have been applied since we looked; whoever commits second sees the
+            // other's commit, so either the applier finds this parked frame or we find its predecessor.
+            await using var recheck = store.QuerySession();
+            var now = await recheck.LoadAsync<RunDetails>(runKey, cancellation);
+            return now?.LastSequence >= frame.Sequence - 1 ? parking : null;
         }
 
-        var @event = RunFrameEvents.ToEvent(frame, stream.Aggregate?.State ?? RunState.Running);
+        var @event = ToEvent(frame, stream.Aggregate?.State ?? RunState.Running, runKey);
         if (stream.Aggregate?.State == RunState.Crashed && @event is not Store.Runs.RunResumed)
             stream.AppendOne(new RunRevived(frame.ReceivedAt));
         stream.AppendOne(@event);
@@ -62,4 +67,22 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
             .Where(p => p.RunKey == runKey && p.Sequence == frame.Sequence + 1)
             .FirstOrDefaultAsync(cancellation);
     }
+
+    /// <summary>A frame that cannot be read is recorded as rejected, in its place, so the run's later frames are not held up.</summary>
+    private object ToEvent(RunFrameReceived frame, RunState state, string runKey)
+    {
+        try
+        {
+            return RunFrameEvents.ToEvent(frame, state);
+        }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or FormatException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning(e, "Frame {Sequence} of {Run} cannot be read; recorded as rejected.", frame.Sequence, runKey);
+            UnreadableFrames.Add(1);
+            return new Store.Runs.FrameRejected(frame.Sequence, $"The frame cannot be read: {e.Message}");
+        }
+    }
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> UnreadableFrames =
+        ServiceDefaults.RunstreamTelemetry.Meter.CreateCounter<long>("runstream.projections.unreadable_frames", description: "Frames that could not be decoded and were recorded as rejected");
 }
