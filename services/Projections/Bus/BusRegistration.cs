@@ -9,9 +9,10 @@ public sealed class FrameConsumerOptions
 {
     public string Queue { get; set; } = RunFrameQueue.DefaultName;
     public string HeartbeatQueue { get; set; } = RunFrameQueue.DefaultHeartbeatName;
-    public int PrefetchCount { get; set; } = 64;
-    /// <summary>Frames of different runs are applied in parallel; frames of one run one at a time, in order.</summary>
-    public int ConcurrentRuns { get; set; } = 16;
+    /// <summary>Frames applied in one transaction at most.</summary>
+    public int BatchSize { get; set; } = 200;
+    /// <summary>How long a batch waits to fill before it is applied anyway.</summary>
+    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
 }
 
 public static class BusRegistration
@@ -25,22 +26,24 @@ public static class BusRegistration
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
-            bus.AddConsumer<RunFrameConsumer>();
+            // One batch at a time per instance, so the frames of a run are never split across concurrent transactions.
+            bus.AddConsumer<RunFrameConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(options.BatchSize)
+                .SetTimeLimit(options.BatchWait)
+                .SetConcurrencyLimit(1)));
             bus.AddConsumer<RunHeartbeatConsumer>();
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(rabbit));
                 rabbitMq.ReceiveEndpoint(options.Queue, endpoint =>
                 {
-                    endpoint.PrefetchCount = options.PrefetchCount;
-                    endpoint.ConcurrentMessageLimit = options.ConcurrentRuns;
-                    // Rides out a database restart (about two minutes of retries); a frame that keeps
+                    endpoint.PrefetchCount = options.BatchSize * 2;
+                    endpoint.ConcurrentMessageLimit = options.BatchSize;
+                    // Rides out a database restart (about two minutes of retries); a batch that keeps
                     // failing lands in the _error queue with its exception, never silently dropped.
                     // (A frame that cannot be read is recorded as rejected by the consumer instead.)
                     endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000));
-                    endpoint.ConfigureConsumer<RunFrameConsumer>(context, consumer =>
-                        consumer.Message<RunFrameReceived>(message =>
-                            message.UsePartitioner(options.ConcurrentRuns, frame => $"{frame.Message.Entity}/{frame.Message.Project}/{frame.Message.RunId}")));
+                    endpoint.ConfigureConsumer<RunFrameConsumer>(context);
                 });
                 rabbitMq.ReceiveEndpoint(options.HeartbeatQueue, endpoint =>
                 {

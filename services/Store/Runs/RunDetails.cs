@@ -30,6 +30,8 @@ public sealed class RunDetails
     public DateTimeOffset? FinishedAt { get; set; }
     /// <summary>Sequence number of the last frame applied; the next frame applied is this + 1.</summary>
     public long LastSequence { get; set; }
+    /// <summary>Version of the run's event stream (frames plus the server's own events), for optimistic appends.</summary>
+    public long StreamVersion { get; set; }
     public List<RejectedFrame> RejectedFrames { get; set; } = [];
 }
 
@@ -80,6 +82,7 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
         }
         if (e.Data is IFrameEvent frame)
             run.LastSequence = frame.Sequence;
+        run.StreamVersion = e.Version;
         run.UpdatedAt = e.Timestamp;
         return run;
     }

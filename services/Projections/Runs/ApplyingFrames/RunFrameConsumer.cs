@@ -6,66 +6,104 @@ using Runstream.Store.Runs;
 namespace Runstream.Projections.Runs.ApplyingFrames;
 
 /// <summary>
-/// Appends each frame's event to its run's stream exactly once and in sequence order. The run's
-/// details (kept inline, in the same transaction) know the last applied sequence: a frame at or
-/// below it is a duplicate and is dropped; one beyond the next is parked until its predecessor
-/// has been applied. The stream row is locked while a frame is applied or parked, so an
-/// instance applying a predecessor and one parking its successor never miss each other.
+/// Appends frames to their runs' streams exactly once and in sequence order, a batch of frames of
+/// many runs per transaction: with a thousand runs each sending small frames, the cost per
+/// transaction, not per point, is what limits ingest.
+/// <para>
+/// Each run's details (kept inline, in the same transaction) know the last applied sequence and
+/// the stream's version. A frame at or below the last sequence is a duplicate and is dropped; one
+/// beyond the next is parked until its predecessor arrives, and then applied like any other.
+/// Appends name the stream version they expect, so a concurrent writer of the same run makes the
+/// batch fail and retry, and the retry sees the frames it already applied as duplicates.
+/// </para>
 /// </summary>
-public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsumer> logger) : IConsumer<RunFrameReceived>
+public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsumer> logger) : IConsumer<Batch<RunFrameReceived>>
 {
-    public async Task Consume(ConsumeContext<RunFrameReceived> context)
+    private static readonly System.Diagnostics.Metrics.Counter<long> UnreadableFrames =
+        ServiceDefaults.RunstreamTelemetry.Meter.CreateCounter<long>("runstream.projections.unreadable_frames", description: "Frames that could not be decoded and were recorded as rejected");
+
+    public async Task Consume(ConsumeContext<Batch<RunFrameReceived>> context)
     {
-        var frame = context.Message;
-        var runKey = new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
-        var next = await ApplyAsync(runKey, frame, parked: null, context.CancellationToken);
-        // Frames that arrived early may now be next in line.
-        while (next is not null)
-            next = await ApplyAsync(runKey, next.Frame, next, context.CancellationToken);
+        var arrived = context.Message.Select(m => m.Message).ToLookup(RunKeyOf);
+        var runKeys = arrived.Select(group => group.Key).ToArray();
+        var parkedRuns = await ApplyAsync(runKeys, arrived, context.CancellationToken);
+
+        // A predecessor applied elsewhere (another instance, a batch before a reconnect) while we
+        // parked its successor: whoever commits second sees the other, so look again until no
+        // parked frame is next in line.
+        while (parkedRuns.Length > 0)
+            parkedRuns = await ApplyAsync(parkedRuns, Enumerable.Empty<RunFrameReceived>().ToLookup(RunKeyOf), context.CancellationToken);
     }
 
-    /// <summary>Applies or parks one frame; returns the parked frame that is next in line, if any.</summary>
-    private async Task<ParkedFrame?> ApplyAsync(string runKey, RunFrameReceived frame, ParkedFrame? parked, CancellationToken cancellation)
+    /// <summary>Applies what can be applied in one transaction; returns the runs that parked frames and moved on, worth another look.</summary>
+    private async Task<string[]> ApplyAsync(string[] runKeys, ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForExclusiveWriting<RunDetails>(runKey, cancellation);
-        var applied = stream.Aggregate?.LastSequence ?? 0;
+        var runs = (await session.LoadManyAsync<RunDetails>(cancellation, runKeys)).ToDictionary(run => run.Id);
+        var parked = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys)).ToListAsync(cancellation))
+            .ToLookup(p => p.RunKey);
 
-        if (frame.Sequence <= applied)
+        var lookAgain = new List<string>();
+        foreach (var runKey in runKeys)
         {
-            logger.LogDebug("Frame {Sequence} of {Run} was already applied; dropped.", frame.Sequence, runKey);
-            if (parked is not null)
-            {
-                session.Delete(parked);
-                await session.SaveChangesAsync(cancellation);
-            }
-            return null;
+            var outcome = Apply(session, runKey, runs.GetValueOrDefault(runKey), arrived[runKey], parked[runKey]);
+            if (outcome.ParkedNew || (outcome.Applied && outcome.StillParked))
+                lookAgain.Add(runKey);
         }
-        if (frame.Sequence > applied + 1)
-        {
-            logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, applied + 1);
-            var parking = ParkedFrame.Of(runKey, frame);
-            session.Store(parking);
-            await session.SaveChangesAsync(cancellation);
-            // The predecessor may have been applied since we looked; whoever commits second sees the
-            // other's commit, so either the applier finds this parked frame or we find its predecessor.
-            await using var recheck = store.QuerySession();
-            var now = await recheck.LoadAsync<RunDetails>(runKey, cancellation);
-            return now?.LastSequence >= frame.Sequence - 1 ? parking : null;
-        }
-
-        var @event = ToEvent(frame, stream.Aggregate?.State ?? RunState.Running, runKey);
-        if (stream.Aggregate?.State == RunState.Crashed && @event is not Store.Runs.RunResumed)
-            stream.AppendOne(new RunRevived(frame.ReceivedAt));
-        stream.AppendOne(@event);
-        if (parked is not null)
-            session.Delete(parked);
         await session.SaveChangesAsync(cancellation);
+        return [.. lookAgain];
+    }
 
-        await using var query = store.QuerySession();
-        return await query.Query<ParkedFrame>()
-            .Where(p => p.RunKey == runKey && p.Sequence == frame.Sequence + 1)
-            .FirstOrDefaultAsync(cancellation);
+    private readonly record struct Outcome(bool Applied, bool ParkedNew, bool StillParked);
+
+    private Outcome Apply(IDocumentSession session, string runKey, RunDetails? run, IEnumerable<RunFrameReceived> arrived, IEnumerable<ParkedFrame> parked)
+    {
+        var waiting = parked.ToDictionary(p => p.Sequence);
+        var pending = arrived.Concat(waiting.Values.Select(p => p.Frame)).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
+        var applied = run?.LastSequence ?? 0;
+        var state = run?.State ?? RunState.Running;
+        var events = new List<object>();
+        var parkedNew = false;
+
+        foreach (var frame in pending)
+        {
+            if (frame.Sequence > applied + 1)
+            {
+                if (!waiting.ContainsKey(frame.Sequence))
+                {
+                    logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, applied + 1);
+                    session.Store(ParkedFrame.Of(runKey, frame));
+                    parkedNew = true;
+                }
+                continue;
+            }
+            if (frame.Sequence == applied + 1)
+            {
+                var @event = ToEvent(frame, state, runKey);
+                if (state == RunState.Crashed && @event is not Store.Runs.RunResumed)
+                    events.Add(new RunRevived(frame.ReceivedAt));
+                events.Add(@event);
+                state = @event switch
+                {
+                    RunFinished finished => finished.ExitCode == 0 ? RunState.Finished : RunState.Failed,
+                    Store.Runs.RunStarted or Store.Runs.RunResumed => RunState.Running,
+                    _ => state == RunState.Crashed ? RunState.Running : state,
+                };
+                applied = frame.Sequence;
+            }
+            // Applied now, or a duplicate of an applied frame: either way no longer waiting.
+            if (waiting.Remove(frame.Sequence, out var done))
+                session.Delete(done);
+        }
+
+        if (events.Count > 0)
+        {
+            if (run is null)
+                session.Events.StartStream<RunDetails>(runKey, events);
+            else
+                session.Events.Append(runKey, run.StreamVersion + events.Count, events);
+        }
+        return new Outcome(events.Count > 0, parkedNew, waiting.Count > 0);
     }
 
     /// <summary>A frame that cannot be read is recorded as rejected, in its place, so the run's later frames are not held up.</summary>
@@ -83,6 +121,5 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         }
     }
 
-    private static readonly System.Diagnostics.Metrics.Counter<long> UnreadableFrames =
-        ServiceDefaults.RunstreamTelemetry.Meter.CreateCounter<long>("runstream.projections.unreadable_frames", description: "Frames that could not be decoded and were recorded as rejected");
+    private static string RunKeyOf(RunFrameReceived frame) => new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 }
