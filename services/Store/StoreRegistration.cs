@@ -35,6 +35,12 @@ public static class StoreRegistration
     /// Registers the Marten store with Runstream's events, projections and read models.
     /// Only the Projections service runs the async daemon; Query reads what it builds.
     /// </summary>
+    private static void SmallPages(AsyncOptions daemon)
+    {
+        daemon.BatchSize = 100;
+        daemon.MaximumHopperSize = 300;
+    }
+
     public static IHostApplicationBuilder AddRunstreamStore(this IHostApplicationBuilder builder, bool runAsyncProjections)
     {
         var options = builder.Configuration.GetSection("Store").Get<StoreOptions>() ?? new StoreOptions();
@@ -65,8 +71,9 @@ public static class StoreRegistration
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
-            store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async);
-            store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async);
+            // Metric frames are large events (up to ~100 KB): the daemon fetches and holds few at a time.
+            store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async, SmallPages);
+            store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Storage.ExtendedSchemaObjects.Add(MetricHistoryTable.Define(options.Schema));
 
             store.Schema.For<RunDetails>().Index(run => run.Project);

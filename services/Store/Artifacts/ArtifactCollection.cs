@@ -54,6 +54,8 @@ public sealed partial class ArtifactCollectionProjection : MultiStreamProjection
     public ArtifactCollectionProjection()
     {
         Identity<ArtifactLogged>(e => ArtifactCollection.KeyOf(e.Entity, e.Project, e.Name));
+        // Only artifact events matter here; without this the daemon would load every metric frame too.
+        IncludeType<ArtifactLogged>();
     }
 
     public override ArtifactCollection? Evolve(ArtifactCollection? collection, string id, IEvent e)
