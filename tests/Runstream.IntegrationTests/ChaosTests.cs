@@ -102,8 +102,7 @@ public sealed class ChaosTests(StackFixture stack)
 
     private async Task<(long Frames, long Distinct)> CountFrameEventsAsync(string streamKey)
     {
-        await using var connection = new NpgsqlConnection(stack.Database);
-        await connection.OpenAsync();
+        await using var connection = await stack.OpenDatabaseAsync();
         await using var command = new NpgsqlCommand("""
             select count(*), count(distinct data ->> 'sequence')
             from runstream.mt_events where stream_id = $1 and data ? 'sequence'

@@ -126,6 +126,13 @@ public sealed class StackFixture : IAsyncLifetime
         await StartAsync(name, launch);
     }
 
+    /// <summary>Starts one more Projections process on the same queue and database, as a second replica would run.</summary>
+    public Task StartSecondProjectionsAsync()
+    {
+        var (_, launch) = _services["projections"];
+        return StartAsync("projections-2", launch with { Url = $"http://127.0.0.1:{FreePort()}" });
+    }
+
     /// <summary>Restarts PostgreSQL or RabbitMQ through the launcher's own script.</summary>
     public static async Task RestartServerAsync(string server)
     {
@@ -151,6 +158,17 @@ public sealed class StackFixture : IAsyncLifetime
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop database if exists {_database} with (force)", admin);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A connection to this test run's database for checks below the API. Unpooled: the chaos test
+    /// restarts PostgreSQL, and a pooled connection from before would be dead.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Database) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     /// <summary>A project name no other test uses.</summary>

@@ -25,17 +25,17 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
     public async Task Consume(ConsumeContext<Batch<RunFrameReceived>> context)
     {
         var arrived = context.Message.Select(m => m.Message).ToLookup(RunKeyOf);
-        var runKeys = arrived.Select(group => group.Key).ToArray();
-        var parkedRuns = await ApplyAsync(runKeys, arrived, context.CancellationToken);
+        var lookAgain = await ApplyAsync([.. arrived.Select(group => group.Key)], arrived, context.CancellationToken);
 
-        // A predecessor applied elsewhere (another instance, a batch before a reconnect) while we
-        // parked its successor: whoever commits second sees the other, so look again until no
-        // parked frame is next in line.
-        while (parkedRuns.Length > 0)
-            parkedRuns = await ApplyAsync(parkedRuns, Enumerable.Empty<RunFrameReceived>().ToLookup(RunKeyOf), context.CancellationToken);
+        // A run's frames may be applied by one batch while another (another instance, or a batch
+        // redelivered after a reconnect) parks its successor. Each side looks again after its own
+        // commit, so whichever commits second sees the other's work.
+        var nothingArrived = Enumerable.Empty<RunFrameReceived>().ToLookup(RunKeyOf);
+        while (lookAgain.Length > 0)
+            lookAgain = await ApplyAsync(lookAgain, nothingArrived, context.CancellationToken);
     }
 
-    /// <summary>Applies what can be applied in one transaction; returns the runs that parked frames and moved on, worth another look.</summary>
+    /// <summary>Applies what can be applied in one transaction; returns the runs worth another look.</summary>
     private async Task<string[]> ApplyAsync(string[] runKeys, ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
@@ -43,18 +43,27 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         var parked = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys)).ToListAsync(cancellation))
             .ToLookup(p => p.RunKey);
 
-        var lookAgain = new List<string>();
+        var parkedNew = new List<string>();
+        var applied = new List<string>();
         foreach (var runKey in runKeys)
         {
             var outcome = Apply(session, runKey, runs.GetValueOrDefault(runKey), arrived[runKey], parked[runKey]);
-            if (outcome.ParkedNew || (outcome.Applied && outcome.StillParked))
-                lookAgain.Add(runKey);
+            if (outcome.ParkedNew)
+                parkedNew.Add(runKey);
+            if (outcome.Applied)
+                applied.Add(runKey);
         }
         await session.SaveChangesAsync(cancellation);
-        return [.. lookAgain];
+
+        // Runs that moved on and have frames parked (by this batch or, meanwhile, by another) may have their next frame waiting.
+        var appliedWithParked = applied.Count == 0 ? [] : await session.Query<ParkedFrame>()
+            .Where(p => p.RunKey.IsOneOf(applied.ToArray()))
+            .Select(p => p.RunKey)
+            .ToListAsync(cancellation);
+        return [.. parkedNew.Union(appliedWithParked)];
     }
 
-    private readonly record struct Outcome(bool Applied, bool ParkedNew, bool StillParked);
+    private readonly record struct Outcome(bool Applied, bool ParkedNew);
 
     private Outcome Apply(IDocumentSession session, string runKey, RunDetails? run, IEnumerable<RunFrameReceived> arrived, IEnumerable<ParkedFrame> parked)
     {
@@ -103,7 +112,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
             else
                 session.Events.Append(runKey, run.StreamVersion + events.Count, events);
         }
-        return new Outcome(events.Count > 0, parkedNew, waiting.Count > 0);
+        return new Outcome(events.Count > 0, parkedNew);
     }
 
     /// <summary>A frame that cannot be read is recorded as rejected, in its place, so the run's later frames are not held up.</summary>

@@ -1,0 +1,50 @@
+using Npgsql;
+using Runstream.Client;
+
+namespace Runstream.IntegrationTests;
+
+/// <summary>Two Projections processes consume the same queue: every run's frames still apply once and in order.</summary>
+[Collection(StackCollection.Name)]
+public sealed class TwoProjectionsTests(StackFixture stack)
+{
+    [Fact]
+    public async Task Two_projections_processes_apply_each_frame_once_and_in_order()
+    {
+        await stack.StartSecondProjectionsAsync();
+        var project = StackFixture.NewProject("two-projections");
+        const int steps = 3000;
+
+        async Task<string> Train(int job)
+        {
+            // Small frames, many of them, so both processes get frames of every run.
+            await using var run = await Experiment.InitAsync(stack.Settings(project) with { MaxRowsPerFrame = 20, FinishTimeout = TimeSpan.FromSeconds(60) });
+            for (var step = 0; step < steps; step++)
+                run.Log(new Dictionary<string, double> { ["value"] = job * 10_000 + step });
+            Assert.True((await run.FinishAsync()).Complete);
+            return run.Id;
+        }
+        var runIds = await Task.WhenAll(Enumerable.Range(0, 6).Select(Train));
+
+        for (var job = 0; job < runIds.Length; job++)
+        {
+            var details = await Poll.UntilAsync(() => stack.TryGetJsonAsync($"/api/v1/projects/{project}/runs/{runIds[job]}"),
+                r => r?["state"]?.GetValue<string>() == "finished", $"run {runIds[job]} to finish", TimeSpan.FromSeconds(60));
+            var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{runIds[job]}/history"))!.AsArray();
+            Assert.Equal(steps, history.Count);
+            Assert.All(history, row => Assert.Equal(job * 10_000 + row!["_step"]!.GetValue<long>(), row["value"]!.GetValue<double>()));
+
+            await using var connection = await stack.OpenDatabaseAsync();
+            await using var command = new NpgsqlCommand("""
+                select count(*), count(distinct data ->> 'sequence'), bool_and(seq_id > coalesce(previous, 0))
+                from (select seq_id, data, lag(seq_id) over (order by (data ->> 'sequence')::bigint) as previous
+                      from runstream.mt_events where stream_id = $1 and data ? 'sequence') frames
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = details!["id"]!.GetValue<string>() });
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.Equal(details["lastSequence"]!.GetValue<long>(), reader.GetInt64(0));
+            Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+            Assert.True(reader.GetBoolean(2), "events were appended out of sequence order");
+        }
+    }
+}
