@@ -19,6 +19,9 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// </summary>
 public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsumer> logger) : IConsumer<Batch<RunFrameReceived>>
 {
+    private static readonly System.Diagnostics.Metrics.Histogram<double> ApplyLag =
+        ServiceDefaults.RunstreamTelemetry.Meter.CreateHistogram<double>("runstream.projections.lag", unit: "ms", description: "From a frame's arrival at Ingest to its event being applied");
+
     private static readonly System.Diagnostics.Metrics.Counter<long> UnreadableFrames =
         ServiceDefaults.RunstreamTelemetry.Meter.CreateCounter<long>("runstream.projections.unreadable_frames", description: "Frames that could not be decoded and were recorded as rejected");
 
@@ -54,6 +57,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
                 applied.Add(runKey);
         }
         await session.SaveChangesAsync(cancellation);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var runKey in applied)
+            foreach (var frame in arrived[runKey])
+                ApplyLag.Record((now - frame.ReceivedAt).TotalMilliseconds);
 
         // Runs that moved on and have frames parked (by this batch or, meanwhile, by another) may have their next frame waiting.
         var appliedWithParked = applied.Count == 0 ? [] : await session.Query<ParkedFrame>()
