@@ -33,17 +33,27 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             SingleWriter = true,
         });
         var replying = ReplyInOrderAsync(inFlight.Reader, replies, cancellation);
+        var reading = AcceptAllAsync(frames, inFlight.Writer, cancellation);
+        // If replying fails (the broker refused a frame), end the call now with its status rather
+        // than keep reading frames that nobody will answer.
+        if (await Task.WhenAny(reading, replying) == replying)
+            await replying;
+        await reading;
+        await replying;
+    }
+
+    private async Task AcceptAllAsync(IAsyncStreamReader<RunFrame> frames, ChannelWriter<Pending> inFlight, CancellationToken cancellation)
+    {
         try
         {
             await foreach (var frame in frames.ReadAllAsync(cancellation))
                 if (Accept(frame, cancellation) is { } pending)
-                    await inFlight.Writer.WriteAsync(pending, cancellation);
+                    await inFlight.WriteAsync(pending, cancellation);
         }
         finally
         {
-            inFlight.Writer.TryComplete();
+            inFlight.TryComplete();
         }
-        await replying;
     }
 
     /// <summary>The highest sequence seen per run on this stream: on one stream a run's sequence only grows.</summary>
