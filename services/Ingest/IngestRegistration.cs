@@ -15,9 +15,6 @@ public sealed class IngestOptions
 
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
-
-    /// <summary>Until API keys arrive every caller writes to this entity.</summary>
-    public string Entity { get; set; } = "default";
 }
 
 public static class IngestRegistration
@@ -31,7 +28,11 @@ public static class IngestRegistration
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection("Ingest"));
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = MaxMessageBytes;
+            grpc.Interceptors.Add<Security.ApiKeyInterceptor>();
+        });
         // The gRPC health service reports the same checks as /health/ready.
         builder.Services.AddGrpcHealthChecks();
         builder.AddBlobStore();

@@ -4,6 +4,7 @@ using Runstream.Contracts.V1;
 using Runstream.Ingest.Content;
 using Runstream.Ingest.Frames;
 using Runstream.Ingest.Runs;
+using Runstream.Ingest.Security;
 
 namespace Runstream.Ingest;
 
@@ -11,13 +12,13 @@ namespace Runstream.Ingest;
 public sealed class IngestService(FrameSender sender, ArtifactContent content, RunProgressLookup runs, IOptions<IngestOptions> options, ILogger<IngestService> logger) : Contracts.V1.Ingest.IngestBase
 {
     public override Task StreamFrames(IAsyncStreamReader<RunFrame> requestStream, IServerStreamWriter<IngestReply> responseStream, ServerCallContext context) =>
-        new FrameStream(sender, options, logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+        new FrameStream(sender, options, ApiKeyInterceptor.EntityOf(context), logger).RunAsync(requestStream, responseStream, context.CancellationToken);
 
     public override Task<RunProgress> GetRun(RunRef request, ServerCallContext context)
     {
         if ((FrameValidator.ValidateName("project", request.Project) ?? FrameValidator.ValidateName("run_id", request.RunId)) is { } problem)
             throw new RpcException(new Status(StatusCode.InvalidArgument, problem.Message));
-        return runs.GetAsync(request, context.CancellationToken);
+        return runs.GetAsync(ApiKeyInterceptor.EntityOf(context), request, context.CancellationToken);
     }
 
     public override Task<FindMissingContentResponse> FindMissingContent(FindMissingContentRequest request, ServerCallContext context) =>

@@ -4,20 +4,14 @@ using Runstream.Query.Artifacts;
 using Runstream.Query.History;
 using Runstream.Query.Projects;
 using Runstream.Query.Runs;
+using Runstream.Query.Security;
 
 namespace Runstream.Query;
-
-public sealed class QueryOptions
-{
-    /// <summary>Until API keys arrive every caller reads this entity.</summary>
-    public string Entity { get; set; } = "default";
-}
 
 public static class QueryApiRegistration
 {
     public static IHostApplicationBuilder AddQueryApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<QueryOptions>(builder.Configuration.GetSection("Query"));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // NaN and +/-Inf are real metric values; they travel as "NaN", "Infinity", "-Infinity".
@@ -33,11 +27,12 @@ public static class QueryApiRegistration
     public static WebApplication MapQueryApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").RequireApiKey();
         api.MapProjects();
         api.MapRuns();
         api.MapHistory();
         api.MapArtifacts();
+        app.MapGroup("/admin/v1").MapApiKeyAdministration();
         return app;
     }
 }

@@ -8,6 +8,7 @@ using Marten;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Runstream.Store.Artifacts;
 using Runstream.Store.Metrics;
@@ -79,7 +80,11 @@ public static class StoreRegistration
             store.Schema.For<RunDetails>().Index(run => run.Project);
             store.Schema.For<RunLiveness>();
             store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
+            store.Schema.For<Security.ApiKey>().Index(key => key.Entity);
         }).UseLightweightSessions();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Security.ApiKeyValidator>();
 
         if (options.ApplySchemaOnStartup)
             marten.ApplyAllDatabaseChangesOnStartup();

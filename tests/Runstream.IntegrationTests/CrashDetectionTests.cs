@@ -10,7 +10,7 @@ public sealed class CrashDetectionTests(StackFixture stack)
     {
         var project = StackFixture.NewProject("crash");
         var run = new RunRef { Project = project, RunId = "silent01" };
-        using var ingest = new RawIngestClient(stack.IngestUrl);
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
         await ingest.SendAsync(RawIngestClient.Started(run, 1), RawIngestClient.Metrics(run, 2, step: 0, ("loss", 1.0)));
 
         // The job "dies": no frames, no heartbeats.

@@ -10,7 +10,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
     {
         var project = StackFixture.NewProject("resend");
         var run = new RunRef { Project = project, RunId = "resent01" };
-        using var ingest = new RawIngestClient(stack.IngestUrl);
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
 
         var first = await ingest.SendAsync(
             RawIngestClient.Started(run, 1),
@@ -42,7 +42,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
     {
         var project = StackFixture.NewProject("invalid");
         var run = new RunRef { Project = project, RunId = "invalid01" };
-        using var ingest = new RawIngestClient(stack.IngestUrl);
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
 
         var replies = await ingest.SendAsync(
             RawIngestClient.Started(run, 1),
@@ -78,7 +78,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
     [Fact]
     public async Task A_frame_without_a_valid_run_is_refused_without_an_ack()
     {
-        using var ingest = new RawIngestClient(stack.IngestUrl);
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
         var replies = await ingest.SendAsync(
             RawIngestClient.Started(new RunRef { Project = "no spaces/allowed", RunId = "x" }, 1),
             RawIngestClient.Started(new RunRef { Project = StackFixture.NewProject("ok"), RunId = "r1" }, 0));
@@ -93,7 +93,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
     {
         var project = StackFixture.NewProject("limits");
         var run = new RunRef { Project = project, RunId = "limits01" };
-        using var ingest = new RawIngestClient(stack.IngestUrl);
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
 
         var huge = new RunFrame { Run = run, Sequence = 2, Metrics = new MetricsLogged { Keys = { "loss" } } };
         var row = new MetricRow { Step = 0 };

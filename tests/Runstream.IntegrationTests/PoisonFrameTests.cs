@@ -18,7 +18,7 @@ public sealed class PoisonFrameTests(StackFixture stack)
             var frames = await bus.GetSendEndpoint(new Uri($"queue:{stack.FramesQueue}"));
             await frames.Send(new RunFrameReceived
             {
-                Entity = "default",
+                Entity = stack.Entity,
                 Project = project,
                 RunId = "poison01",
                 Sequence = 1,

@@ -5,14 +5,15 @@ using Runstream.Contracts.V1;
 namespace Runstream.IntegrationTests;
 
 /// <summary>Speaks the ingest protocol frame by frame, for tests of what the SDK never sends.</summary>
-public sealed class RawIngestClient(string url) : IDisposable
+public sealed class RawIngestClient(string url, string? apiKey) : IDisposable
 {
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(url);
+    private readonly Metadata _headers = apiKey is null ? [] : [new Metadata.Entry("authorization", $"Bearer {apiKey}")];
 
     /// <summary>Sends the frames on one stream, closes it, and returns every reply.</summary>
     public async Task<List<IngestReply>> SendAsync(params RunFrame[] frames)
     {
-        using var call = new Ingest.IngestClient(_channel).StreamFrames();
+        using var call = new Ingest.IngestClient(_channel).StreamFrames(_headers);
         foreach (var frame in frames)
             await call.RequestStream.WriteAsync(frame);
         await call.RequestStream.CompleteAsync();

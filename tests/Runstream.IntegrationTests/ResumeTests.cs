@@ -14,7 +14,7 @@ public sealed class ResumeTests(StackFixture stack)
         var example = Path.Combine(StackFixture.RepoRoot, "examples", "CatClassification", "bin", StackFixture.Configuration, "net10.0", "CatClassification.dll");
         var start = new ProcessStartInfo("dotnet", [example, "--project", project, "--epochs", "1000000"])
         {
-            Environment = { ["RUNSTREAM_URL"] = stack.IngestUrl, ["RUNSTREAM_DIR"] = spool },
+            Environment = { ["RUNSTREAM_URL"] = stack.IngestUrl, ["RUNSTREAM_DIR"] = spool, ["RUNSTREAM_API_KEY"] = stack.ApiKey },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

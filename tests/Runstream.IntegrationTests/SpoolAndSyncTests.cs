@@ -79,6 +79,7 @@ public sealed class SpoolAndSyncTests(StackFixture stack)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { ["RUNSTREAM_API_KEY"] = stack.ApiKey },
         };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -24,6 +24,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string IngestUrl { get; private set; } = "";
 
+    /// <summary>The entity the tests' runs belong to, and its API key; other entities' keys come from <see cref="CreateApiKeyAsync"/>.</summary>
+    public string Entity { get; } = "team-a";
+    public string ApiKey { get; private set; } = "";
+    public string AdminKey { get; } = $"admin-{Guid.NewGuid():N}";
+    public HttpClient Admin { get; private set; } = new();
+
     /// <summary>The queue Ingest sends frames to and Projections consumes.</summary>
     public string FramesQueue => $"run-frames-{_suffix}";
 
@@ -73,6 +79,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Ingest__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
             ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
+            ["Security__AdminKey"] = AdminKey,
             ["Blobs__Root"] = Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}"),
         };
 
@@ -84,7 +91,17 @@ public sealed class StackFixture : IAsyncLifetime
         await StartAsync("projections", new ServiceLaunch("Projections", projectionsUrl, environment, Http2: false));
         await StartAsync("ingest", new ServiceLaunch("Ingest", IngestUrl, environment, Http2: true));
         await StartAsync("query", new ServiceLaunch("Query", queryUrl, environment, Http2: false));
-        Query = new HttpClient { BaseAddress = new Uri(queryUrl) };
+        Admin = new HttpClient { BaseAddress = new Uri(queryUrl), DefaultRequestHeaders = { Authorization = new("Bearer", AdminKey) } };
+        ApiKey = await CreateApiKeyAsync(Entity);
+        Query = new HttpClient { BaseAddress = new Uri(queryUrl), DefaultRequestHeaders = { Authorization = new("Bearer", ApiKey) } };
+    }
+
+    /// <summary>Creates a key for <paramref name="entity"/> through the admin API and returns the token.</summary>
+    public async Task<string> CreateApiKeyAsync(string entity)
+    {
+        using var response = await Admin.PostAsJsonAsync("/admin/v1/keys", new { entity, name = "tests" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
     }
 
     private async Task StartAsync(string name, ServiceLaunch launch)
@@ -153,6 +170,7 @@ public sealed class StackFixture : IAsyncLifetime
         foreach (var (service, _) in _services.Values)
             await service.DisposeAsync();
         Query.Dispose();
+        Admin.Dispose();
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(_adminConnection);
         await admin.OpenAsync();
@@ -178,6 +196,7 @@ public sealed class StackFixture : IAsyncLifetime
     {
         Project = project,
         Url = IngestUrl,
+        ApiKey = ApiKey,
         FinishTimeout = TimeSpan.FromSeconds(30),
         SpoolDirectory = SpoolRoot,
         HeartbeatInterval = TimeSpan.FromMilliseconds(500),

@@ -13,7 +13,7 @@ namespace Runstream.Ingest.Frames;
 /// arrive, many awaiting their confirm at once; replies go back in arrival order, and a frame is
 /// acknowledged only after its confirm, so an ack always means the frame is durable.
 /// </summary>
-public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, ILogger logger)
+public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, string entity, ILogger logger)
 {
     private static readonly System.Diagnostics.Metrics.Counter<long> FramesAccepted =
         RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames", description: "Frames accepted by Ingest");
@@ -93,7 +93,7 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         var problem = FrameValidator.ValidatePayload(frame);
         var message = new RunFrameReceived
         {
-            Entity = options.Value.Entity,
+            Entity = entity,
             Project = frame.Run.Project,
             RunId = frame.Run.RunId,
             Sequence = frame.Sequence,
@@ -113,7 +113,7 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
     {
         var heartbeat = new RunHeartbeatReceived
         {
-            Entity = options.Value.Entity,
+            Entity = entity,
             Project = run.Project,
             RunId = run.RunId,
             ReceivedAt = DateTimeOffset.UtcNow,

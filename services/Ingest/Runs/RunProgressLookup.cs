@@ -1,5 +1,4 @@
 using Marten;
-using Microsoft.Extensions.Options;
 using Runstream.Contracts.V1;
 using Runstream.Store.Runs;
 
@@ -10,11 +9,11 @@ namespace Runstream.Ingest.Runs;
 /// applied yet are not counted, so a client resuming on another machine right after a crash should
 /// expect its last frames to land a moment later; the SDK takes the larger of this and its own spool.
 /// </summary>
-public sealed class RunProgressLookup(IQuerySession session, IOptions<IngestOptions> options)
+public sealed class RunProgressLookup(IQuerySession session)
 {
-    public async Task<RunProgress> GetAsync(RunRef run, CancellationToken cancellation)
+    public async Task<RunProgress> GetAsync(string entity, RunRef run, CancellationToken cancellation)
     {
-        var key = new RunKey(options.Value.Entity, run.Project, run.RunId).ToString();
+        var key = new RunKey(entity, run.Project, run.RunId).ToString();
         var details = await session.LoadAsync<RunDetails>(key, cancellation);
         if (details is null)
             return new RunProgress { Exists = false, LastStep = -1 };

@@ -1,5 +1,5 @@
+using Runstream.Query.Security;
 using Marten;
-using Microsoft.Extensions.Options;
 using Runstream.Blobs;
 using Runstream.Store.Artifacts;
 
@@ -9,30 +9,34 @@ public static class ArtifactEndpoints
 {
     public static void MapArtifacts(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{project}/artifacts", async (string project, IQuerySession session, IOptions<QueryOptions> options, CancellationToken cancellation) =>
-            await session.Query<ArtifactCollection>()
-                .Where(c => c.Entity == options.Value.Entity && c.Project == project)
-                .OrderBy(c => c.Name)
-                .ToListAsync(cancellation))
+        api.MapGet("/projects/{project}/artifacts", async (string project, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+            {
+                // The entity is read outside the query: Marten translates the lambda, not the HTTP context.
+                var entity = http.Entity();
+                return await session.Query<ArtifactCollection>()
+                    .Where(c => c.Entity == entity && c.Project == project)
+                    .OrderBy(c => c.Name)
+                    .ToListAsync(cancellation);
+            })
             .WithName("ListArtifacts")
             .WithSummary("The project's artifact collections, each with its versions, aliases, files and producing runs.");
 
-        api.MapGet("/projects/{project}/artifacts/{name}", async Task<IResult> (string project, string name, IQuerySession session, IOptions<QueryOptions> options, CancellationToken cancellation) =>
-            await Load(session, options.Value.Entity, project, name, cancellation) is { } collection
+        api.MapGet("/projects/{project}/artifacts/{name}", async Task<IResult> (string project, string name, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+            await Load(session, http.Entity(), project, name, cancellation) is { } collection
                 ? Results.Ok(collection)
                 : Results.Problem($"Artifact '{name}' does not exist in project '{project}'.", statusCode: 404))
             .WithName("GetArtifact");
 
-        api.MapGet("/projects/{project}/artifacts/{name}/{version}", async Task<IResult> (string project, string name, string version, IQuerySession session, IOptions<QueryOptions> options, CancellationToken cancellation) =>
-            (await Load(session, options.Value.Entity, project, name, cancellation))?.Find(version) is { } found
+        api.MapGet("/projects/{project}/artifacts/{name}/{version}", async Task<IResult> (string project, string name, string version, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+            (await Load(session, http.Entity(), project, name, cancellation))?.Find(version) is { } found
                 ? Results.Ok(found)
                 : Results.Problem($"Artifact '{name}' has no version or alias '{version}'.", statusCode: 404))
             .WithName("GetArtifactVersion")
             .WithSummary("One version by number (v0, v1, ...) or alias (latest, ...).");
 
-        api.MapGet("/projects/{project}/artifacts/{name}/{version}/files/{**path}", async Task<IResult> (string project, string name, string version, string path, IQuerySession session, IBlobStore blobs, IOptions<QueryOptions> options, CancellationToken cancellation) =>
+        api.MapGet("/projects/{project}/artifacts/{name}/{version}/files/{**path}", async Task<IResult> (string project, string name, string version, string path, IQuerySession session, IBlobStore blobs, HttpContext http, CancellationToken cancellation) =>
             {
-                var found = (await Load(session, options.Value.Entity, project, name, cancellation))?.Find(version);
+                var found = (await Load(session, http.Entity(), project, name, cancellation))?.Find(version);
                 // Only paths listed in the version's manifest are served; the blob is found by its digest.
                 var file = found?.Files.FirstOrDefault(f => f.Path == path);
                 if (file is null || !ContentDigest.TryParse(file.Digest, out var digest) || blobs.OpenRead(digest.Value) is not { } content)

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Runstream.Query.Security;
 using Npgsql;
 using Runstream.Store;
 using Runstream.Store.Metrics;
@@ -11,8 +11,8 @@ public static class HistoryEndpoints
     public static void MapHistory(this RouteGroupBuilder api)
     {
         api.MapGet("/projects/{project}/runs/{runId}/history",
-                (string project, string runId, string? keys, NpgsqlDataSource database, StoreOptions store, IOptions<QueryOptions> options, CancellationToken cancellation) =>
-                    ReadRows(database, store.Schema, new RunKey(options.Value.Entity, project, runId), ParseKeys(keys), cancellation))
+                (string project, string runId, string? keys, NpgsqlDataSource database, StoreOptions store, HttpContext http, CancellationToken cancellation) =>
+                    ReadRows(database, store.Schema, new RunKey(http.Entity(), project, runId), ParseKeys(keys), cancellation))
             .WithName("GetRunHistory")
             .WithSummary("Every logged step of a run, oldest first: one object per step with _step, _timestamp (seconds) and the chosen keys (all when keys is omitted).");
     }

@@ -25,6 +25,14 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
     public ProjectOverviewProjection()
     {
         Identity<IEvent>(e => RunKey.Parse(e.StreamKey!).ProjectKey);
+        // Only run events: Marten's own (tombstones of rolled-back appends) live in other streams.
+        IncludeType<RunStarted>();
+        IncludeType<RunConfigUpdated>();
+        IncludeType<MetricsLogged>();
+        IncludeType<RunFinished>();
+        IncludeType<RunCrashed>();
+        IncludeType<RunRevived>();
+        IncludeType<RunResumed>();
     }
 
     public override ProjectOverview? Evolve(ProjectOverview? project, string id, IEvent e)

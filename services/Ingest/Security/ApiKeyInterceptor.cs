@@ -1,0 +1,45 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Runstream.Store.Security;
+
+namespace Runstream.Ingest.Security;
+
+/// <summary>
+/// Every call needs <c>authorization: Bearer &lt;key&gt;</c> metadata; the key's entity is where the
+/// call's runs live. UNAUTHENTICATED says what is missing and nothing about other entities.
+/// </summary>
+public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
+{
+    private const string EntityKey = "runstream.entity";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthenticateAsync(context);
+        return await continuation(request, context);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthenticateAsync(context);
+        return await continuation(requestStream, context);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthenticateAsync(context);
+        await continuation(requestStream, responseStream, context);
+    }
+
+    /// <summary>The entity of the call's API key (set by the interceptor).</summary>
+    public static string EntityOf(ServerCallContext context) => (string)context.UserState[EntityKey];
+
+    private async Task AuthenticateAsync(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "Send an API key: metadata 'authorization: Bearer <key>' (the SDKs read RUNSTREAM_API_KEY)."));
+        var entity = await keys.EntityOfAsync(header["Bearer ".Length..].Trim(), context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "The API key is malformed, unknown or revoked."));
+        context.UserState[EntityKey] = entity;
+    }
+}
