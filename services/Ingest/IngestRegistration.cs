@@ -52,6 +52,8 @@ public static class IngestRegistration
             });
         });
         builder.Services.AddSingleton<FrameSender>();
+        builder.Services.Configure<Security.RateLimitOptions>(builder.Configuration.GetSection("Ingest:RateLimits"));
+        builder.Services.AddSingleton<Security.EntityRateLimits>();
         builder.Services.AddSingleton<Content.ArtifactContent>();
         return builder;
     }

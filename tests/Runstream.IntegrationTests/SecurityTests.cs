@@ -104,4 +104,36 @@ public sealed class SecurityTests(StackFixture stack)
         using var withApiKey = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", stack.ApiKey) } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await withApiKey.GetAsync("/admin/v1/keys")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_rate_limited_client_backs_off_and_loses_nothing()
+    {
+        var key = await stack.CreateApiKeyAsync(StackFixture.RateLimitedEntity);
+        using var query = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", key) } };
+        var project = StackFixture.NewProject("limited");
+        var warnings = new List<string>();
+        const int steps = 1000; // 10,000 points at 2,000 points/s: several refusals on the way
+        string runId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(project) with
+        {
+            ApiKey = key,
+            MaxRowsPerFrame = 100,
+            FinishTimeout = TimeSpan.FromSeconds(60),
+            Warn = message => { lock (warnings) warnings.Add(message); },
+        }))
+        {
+            runId = run.Id;
+            for (var step = 0; step < steps; step++)
+                run.Log(Enumerable.Range(0, 10).ToDictionary(k => $"k{k}", k => (double)step));
+            Assert.True((await run.FinishAsync()).Complete);
+        }
+        lock (warnings)
+            Assert.Contains(warnings, w => w.Contains("rate limiting") && w.Contains("2,000 points/s"));
+
+        await Poll.UntilAsync(async () => (await query.GetFromJsonAsync<JsonNode>($"/api/v1/projects/{project}/runs/{runId}"))?["state"]?.GetValue<string>(),
+            state => state == "finished", "the limited run to finish");
+        var history = (await query.GetFromJsonAsync<JsonArray>($"/api/v1/projects/{project}/runs/{runId}/history"))!;
+        Assert.Equal(steps, history.Count);
+        Assert.All(history, row => Assert.Equal(row!["_step"]!.GetValue<long>(), row["k9"]!.GetValue<double>()));
+    }
 }

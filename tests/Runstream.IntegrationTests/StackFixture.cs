@@ -28,6 +28,10 @@ public sealed class StackFixture : IAsyncLifetime
     public string Entity { get; } = "team-a";
     public string ApiKey { get; private set; } = "";
     public string AdminKey { get; } = $"admin-{Guid.NewGuid():N}";
+
+    /// <summary>An entity Ingest limits to a few points a second, for the rate-limit test.</summary>
+    public const string RateLimitedEntity = "slowteam";
+    public const int RateLimitedPointsPerSecond = 2000;
     public HttpClient Admin { get; private set; } = new();
 
     /// <summary>The queue Ingest sends frames to and Projections consumes.</summary>
@@ -80,6 +84,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
             ["Security__AdminKey"] = AdminKey,
+            [$"Ingest__RateLimits__PointsPerSecond__{RateLimitedEntity}"] = RateLimitedPointsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Blobs__Root"] = Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}"),
         };
 

@@ -13,7 +13,7 @@ namespace Runstream.Ingest.Frames;
 /// arrive, many awaiting their confirm at once; replies go back in arrival order, and a frame is
 /// acknowledged only after its confirm, so an ack always means the frame is durable.
 /// </summary>
-public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, string entity, ILogger logger)
+public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, Security.EntityRateLimits limits, string entity, ILogger logger)
 {
     private static readonly System.Diagnostics.Metrics.Counter<long> FramesAccepted =
         RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames", description: "Frames accepted by Ingest");
@@ -38,8 +38,16 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         // than keep reading frames that nobody will answer.
         if (await Task.WhenAny(reading, replying) == replying)
             await replying;
-        await reading;
-        await replying;
+        try
+        {
+            await reading;
+        }
+        finally
+        {
+            // Reading stopped (the client closed, or a rate limit ended the stream): acknowledge
+            // what was accepted before, so the client does not send it again.
+            await replying;
+        }
     }
 
     private async Task AcceptAllAsync(IAsyncStreamReader<RunFrame> frames, ChannelWriter<Pending> inFlight, CancellationToken cancellation)
@@ -85,6 +93,8 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             var regression = new FrameProblem("sequence", $"Sequence {frame.Sequence} does not follow {last}: on one stream a run's sequence numbers only grow.");
             return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, ToError(frame, regression), Recorded: false, arrivedAt);
         }
+        // Over the entity's rate the stream ends here: this frame and those after it are not acknowledged, and the client re-sends them later.
+        limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0);
         _lastSequences[run] = frame.Sequence;
 
         activity?.SetTag("runstream.project", frame.Run.Project);

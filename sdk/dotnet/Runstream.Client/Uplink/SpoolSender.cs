@@ -56,11 +56,18 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
         var attempt = 0;
         while (!stop.IsCancellationRequested)
         {
+            var wait = TimeSpan.Zero;
             try
             {
                 if (await StreamOnceAsync(stop))
                     return;
                 attempt = 0;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted && !stop.IsCancellationRequested)
+            {
+                // Rate limited: wait as told; what was not acknowledged is still in the spool.
+                settings.Warn($"run {_run.RunId}: Ingest is rate limiting ({e.Status.Detail}); backing off.");
+                wait = RetryAfter(e);
             }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException && !stop.IsCancellationRequested)
             {
@@ -75,7 +82,8 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
             }
             try
             {
-                await Task.Delay(Backoff(attempt), stop);
+                var backoff = Backoff(attempt);
+                await Task.Delay(wait > backoff ? wait : backoff, stop);
             }
             catch (OperationCanceledException)
             {
@@ -83,6 +91,9 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
             }
         }
     }
+
+    private static TimeSpan RetryAfter(RpcException e) =>
+        int.TryParse(e.Trailers.GetValue("retry-after-ms"), out var milliseconds) ? TimeSpan.FromMilliseconds(milliseconds) : TimeSpan.FromSeconds(1);
 
     /// <summary>One stream's life. True when everything is acknowledged and nothing more will come.</summary>
     private async Task<bool> StreamOnceAsync(CancellationToken stop)
