@@ -136,4 +136,28 @@ public sealed class SecurityTests(StackFixture stack)
         Assert.Equal(steps, history.Count);
         Assert.All(history, row => Assert.Equal(row!["_step"]!.GetValue<long>(), row["k9"]!.GetValue<double>()));
     }
+
+    [Fact]
+    public async Task The_keys_command_creates_lists_and_revokes_keys()
+    {
+        var environment = new Dictionary<string, string> { ["RUNSTREAM_ADMIN_KEY"] = stack.AdminKey, ["RUNSTREAM_QUERY_URL"] = stack.Query.BaseAddress!.ToString() };
+        var created = await StackFixture.RunCliAsync(["keys", "create", "--entity", stack.Entity, "--name", "cli"], environment);
+        Assert.Equal(0, created.ExitCode);
+        var token = created.Output.Split('\n', StringSplitOptions.TrimEntries).Single(line => line.StartsWith("rs_"));
+        using var client = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/projects")).StatusCode);
+
+        var id = token.Split('_')[1];
+        var listed = await StackFixture.RunCliAsync(["keys", "list", "--entity", stack.Entity], environment);
+        Assert.Contains($"{id}\t{stack.Entity}\tcli", listed.Output);
+        Assert.DoesNotContain(token, listed.Output);
+
+        Assert.Equal(0, (await StackFixture.RunCliAsync(["keys", "revoke", id], environment)).ExitCode);
+        await Poll.UntilAsync(async () => (await client.GetAsync("/api/v1/projects")).StatusCode,
+            status => status == HttpStatusCode.Unauthorized, "the revoked key to be refused", TimeSpan.FromSeconds(15));
+
+        var withoutAdmin = await StackFixture.RunCliAsync(["keys", "list"], new Dictionary<string, string> { ["RUNSTREAM_ADMIN_KEY"] = "" });
+        Assert.Equal(2, withoutAdmin.ExitCode);
+        Assert.Contains("RUNSTREAM_ADMIN_KEY", withoutAdmin.Output);
+    }
 }

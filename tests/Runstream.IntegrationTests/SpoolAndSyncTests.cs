@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Runstream.Client;
 
 namespace Runstream.IntegrationTests;
@@ -72,19 +71,6 @@ public sealed class SpoolAndSyncTests(StackFixture stack)
         Assert.Equal(0.5, details!["summary"]!["loss"]!.GetValue<double>());
     }
 
-    private async Task<(int ExitCode, string Output)> SyncAsync(string spool)
-    {
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(SpoolAndSyncTests).Assembly.Location)!, "Runstream.Cli.dll");
-        var start = new ProcessStartInfo("dotnet", [cli, "sync", spool, "--url", stack.IngestUrl, "--timeout", "30"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["RUNSTREAM_API_KEY"] = stack.ApiKey },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+    private Task<(int ExitCode, string Output)> SyncAsync(string spool) =>
+        StackFixture.RunCliAsync(["sync", spool, "--url", stack.IngestUrl, "--timeout", "30"], new Dictionary<string, string> { ["RUNSTREAM_API_KEY"] = stack.ApiKey });
 }

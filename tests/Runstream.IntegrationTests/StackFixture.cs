@@ -194,6 +194,20 @@ public sealed class StackFixture : IAsyncLifetime
         return connection;
     }
 
+    /// <summary>Runs the <c>runstream</c> command (Runstream.Cli) as a process; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCliAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "Runstream.Cli.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
     /// <summary>A project name no other test uses.</summary>
     public static string NewProject(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
