@@ -1,4 +1,5 @@
 using MassTransit;
+using Runstream.ServiceDefaults;
 using Runstream.Blobs;
 using Runstream.Ingest.Frames;
 using Runstream.Store;
@@ -12,6 +13,9 @@ public sealed class IngestOptions
 
     /// <summary>Queue the heartbeats are sent to.</summary>
     public string HeartbeatQueue { get; set; } = Contracts.Bus.RunFrameQueue.DefaultHeartbeatName;
+
+    /// <summary>Partitions of the frame queue (Projections instances, one per partition); 1 means one shared queue.</summary>
+    public int Partitions { get; set; } = 1;
 
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
@@ -39,6 +43,7 @@ public static class IngestRegistration
         // Read-only: Ingest looks up where a run stands for clients that resume it.
         builder.AddRunstreamStore(runAsyncProjections: false);
         builder.Services.AddScoped<Runs.RunProgressLookup>();
+        builder.Services.AddScoped<Content.ArtifactReader>();
 
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
@@ -49,6 +54,7 @@ public static class IngestRegistration
             {
                 // Sends complete only once the broker has confirmed the persistent message.
                 rabbitMq.Host(new Uri(rabbit), host => host.PublisherConfirmation = true);
+                rabbitMq.UseQuorumQueuesWhenConfigured(builder.Configuration);
             });
         });
         builder.Services.AddSingleton<FrameSender>();

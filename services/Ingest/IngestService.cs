@@ -9,7 +9,7 @@ using Runstream.Ingest.Security;
 namespace Runstream.Ingest;
 
 /// <summary>The gRPC surface; each RPC's work lives in its feature folder.</summary>
-public sealed class IngestService(FrameSender sender, ArtifactContent content, RunProgressLookup runs, EntityRateLimits limits,
+public sealed class IngestService(FrameSender sender, ArtifactContent content, ArtifactReader artifacts, RunProgressLookup runs, EntityRateLimits limits,
     IOptions<IngestOptions> options, ILogger<IngestService> logger) : Contracts.V1.Ingest.IngestBase
 {
     public override Task StreamFrames(IAsyncStreamReader<RunFrame> requestStream, IServerStreamWriter<IngestReply> responseStream, ServerCallContext context) =>
@@ -27,4 +27,10 @@ public sealed class IngestService(FrameSender sender, ArtifactContent content, R
 
     public override Task<ContentStored> UploadContent(IAsyncStreamReader<ContentChunk> requestStream, ServerCallContext context) =>
         content.UploadAsync(requestStream, context.CancellationToken);
+
+    public override Task<ArtifactManifest> GetArtifact(ArtifactRef request, ServerCallContext context) =>
+        artifacts.GetAsync(ApiKeyInterceptor.EntityOf(context), request, context.CancellationToken);
+
+    public override Task DownloadContent(ArtifactFileRef request, IServerStreamWriter<ContentChunk> responseStream, ServerCallContext context) =>
+        artifacts.DownloadAsync(ApiKeyInterceptor.EntityOf(context), request, responseStream, context.CancellationToken);
 }

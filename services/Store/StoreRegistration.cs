@@ -68,7 +68,8 @@ public static class StoreRegistration
             store.Events.StreamIdentity = StreamIdentity.AsString;
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
-                typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed)]);
+                typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
+                typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);

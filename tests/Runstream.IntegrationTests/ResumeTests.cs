@@ -20,8 +20,8 @@ public sealed class ResumeTests(StackFixture stack)
         };
         using var training = Process.Start(start)!;
         var running = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs",
-            runs => runs?.AsArray().FirstOrDefault()?["lastStep"]?.GetValue<long>() > 200, "the training run to log 200 steps");
-        var runId = running!.AsArray()[0]!["runId"]!.GetValue<string>();
+            page => page?["runs"]?.AsArray().FirstOrDefault()?["lastStep"]?.GetValue<long>() > 200, "the training run to log 200 steps");
+        var runId = running!["runs"]![0]!["runId"]!.GetValue<string>();
 
         training.Kill();
         await training.WaitForExitAsync();

@@ -18,19 +18,19 @@ public sealed class SecurityTests(StackFixture stack)
         // The route table comes from the service's own OpenAPI document: a new route without the check fails here.
         using var anonymous = new HttpClient { BaseAddress = stack.Query.BaseAddress };
         var document = await anonymous.GetFromJsonAsync<JsonNode>("/openapi/v1.json");
-        var routes = document!["paths"]!.AsObject().Select(path => path.Key).Where(path => path.StartsWith("/api/")).ToList();
+        var routes = ApiRoutes(document!);
         Assert.NotEmpty(routes);
 
-        foreach (var route in routes)
+        foreach (var (method, route) in routes)
         {
-            var url = route.Replace("{project}", "p").Replace("{runId}", "r").Replace("{name}", "n").Replace("{version}", "v0").Replace("{path}", "f");
-            using var missing = await anonymous.GetAsync(url);
-            Assert.True(missing.StatusCode == HttpStatusCode.Unauthorized, $"{route} without a key answered {missing.StatusCode}");
+            var url = Fill(route, "p", "r");
+            using var missing = await anonymous.SendAsync(new HttpRequestMessage(method, url));
+            Assert.True(missing.StatusCode == HttpStatusCode.Unauthorized, $"{method} {route} without a key answered {missing.StatusCode}");
             Assert.Contains("Authorization: Bearer", await missing.Content.ReadAsStringAsync());
 
-            using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "rs_000000000000_" + new string('0', 48)) } };
+            using var request = new HttpRequestMessage(method, url) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "rs_000000000000_" + new string('0', 48)) } };
             using var unknown = await anonymous.SendAsync(request);
-            Assert.True(unknown.StatusCode == HttpStatusCode.Unauthorized, $"{route} with an unknown key answered {unknown.StatusCode}");
+            Assert.True(unknown.StatusCode == HttpStatusCode.Unauthorized, $"{method} {route} with an unknown key answered {unknown.StatusCode}");
         }
     }
 
@@ -41,16 +41,104 @@ public sealed class SecurityTests(StackFixture stack)
         var client = new Ingest.IngestClient(channel);
         var bad = new Metadata { { "authorization", "Bearer not-a-key" } };
 
+        // Every method of the service, from its descriptor: a new RPC without the check fails here.
+        var methods = Ingest.Descriptor.Methods;
+        Assert.True(methods.Count >= 6);
         foreach (var headers in new[] { new Metadata(), bad })
+            foreach (var method in methods)
+            {
+                var status = await CallWithEmptyMessageAsync(channel, method, headers);
+                Assert.True(status == StatusCode.Unauthenticated, $"{method.Name} answered {status}");
+            }
+    }
+
+    /// <summary>Calls any method of the Ingest service with an empty message, whatever its streaming shape.</summary>
+    private static async Task<StatusCode> CallWithEmptyMessageAsync(GrpcChannel channel, Google.Protobuf.Reflection.MethodDescriptor descriptor, Metadata headers)
+    {
+        var type = (descriptor.IsClientStreaming, descriptor.IsServerStreaming) switch
         {
-            var getRun = await Assert.ThrowsAsync<RpcException>(() => client.GetRunAsync(new RunRef { Project = "p", RunId = "r" }, headers).ResponseAsync);
-            Assert.Equal(StatusCode.Unauthenticated, getRun.StatusCode);
-            var missing = await Assert.ThrowsAsync<RpcException>(() => client.FindMissingContentAsync(new FindMissingContentRequest(), headers).ResponseAsync);
-            Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
-            using var stream = client.StreamFrames(headers);
-            var streaming = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext());
-            Assert.Equal(StatusCode.Unauthenticated, streaming.StatusCode);
+            (false, false) => MethodType.Unary,
+            (true, false) => MethodType.ClientStreaming,
+            (false, true) => MethodType.ServerStreaming,
+            _ => MethodType.DuplexStreaming,
+        };
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var method = new Method<byte[], byte[]>(type, descriptor.Service.FullName, descriptor.Name, bytes, bytes);
+        var options = new CallOptions(headers);
+        try
+        {
+            switch (type)
+            {
+                case MethodType.Unary:
+                    await channel.CreateCallInvoker().AsyncUnaryCall(method, null, options, []);
+                    break;
+                case MethodType.ServerStreaming:
+                    using (var call = channel.CreateCallInvoker().AsyncServerStreamingCall(method, null, options, []))
+                        await call.ResponseStream.MoveNext();
+                    break;
+                case MethodType.ClientStreaming:
+                    using (var call = channel.CreateCallInvoker().AsyncClientStreamingCall(method, null, options))
+                    {
+                        await call.RequestStream.CompleteAsync();
+                        await call.ResponseAsync;
+                    }
+                    break;
+                default:
+                    using (var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, options))
+                        await call.ResponseStream.MoveNext();
+                    break;
+            }
+            return StatusCode.OK;
         }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    [Fact]
+    public async Task Another_entitys_key_gets_nothing_of_a_project_on_any_route()
+    {
+        var project = StackFixture.NewProject("guarded");
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "model.json"), "secret weights");
+        string runId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(project) with { Notes = "secret notes" }))
+        {
+            runId = run.Id;
+            run.Log(new Dictionary<string, double> { ["loss"] = 0.123456 });
+            await run.LogArtifactAsync(folder, name: "model", type: "model", aliases: ["best"]);
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/v0", v => v is not null, "the artifact");
+
+        var otherKey = await stack.CreateApiKeyAsync($"team-c-{Guid.NewGuid():N}"[..20]);
+        using var other = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", otherKey) } };
+        using var anonymous = new HttpClient { BaseAddress = stack.Query.BaseAddress };
+        foreach (var (method, route) in ApiRoutes((await anonymous.GetFromJsonAsync<JsonNode>("/openapi/v1.json"))!))
+        {
+            // Every parameter any route needs, so each reaches its entity check rather than a 400.
+            var url = Fill(route, project, runId) + $"?runs={runId}&key=loss&groupBy=group&metric=summary.loss&params=config.x";
+            using var request = new HttpRequestMessage(method, url);
+            if (method != HttpMethod.Get && method != HttpMethod.Delete)
+                request.Content = JsonContent.Create(new { notes = "x", version = "v0" });
+            using var response = await other.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.True((int)response.StatusCode < 500, $"{method} {route} answered {response.StatusCode}");
+            if (route.EndsWith("/events"))
+                continue;
+            var body = await response.Content.ReadAsStringAsync();
+            // The notes, the artifact's content and the metric value are what another entity must never see.
+            foreach (var secret in new[] { "secret", "0.123456" })
+                Assert.False(body.Contains(secret), $"{method} {route} revealed '{secret}': {body}");
+        }
+
+        using var channel = GrpcChannel.ForAddress(stack.IngestUrl);
+        var client = new Ingest.IngestClient(channel);
+        var headers = new Metadata { { "authorization", $"Bearer {otherKey}" } };
+        Assert.False((await client.GetRunAsync(new RunRef { Project = project, RunId = runId }, headers)).Exists);
+        var artifact = await Assert.ThrowsAsync<RpcException>(() => client.GetArtifactAsync(new ArtifactRef { Project = project, Name = "model", Version = "v0" }, headers).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, artifact.StatusCode);
+        using var download = client.DownloadContent(new ArtifactFileRef { Artifact = new ArtifactRef { Project = project, Name = "model", Version = "v0" }, Path = "model.json" }, headers);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => download.ResponseStream.MoveNext())).StatusCode);
     }
 
     [Fact]
@@ -68,7 +156,7 @@ public sealed class SecurityTests(StackFixture stack)
         var otherKey = await stack.CreateApiKeyAsync($"team-b-{Guid.NewGuid():N}"[..20]);
         using var other = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", otherKey) } };
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/v1/projects/{project}/runs/{runId}")).StatusCode);
-        Assert.Empty((await other.GetFromJsonAsync<JsonArray>($"/api/v1/projects/{project}/runs"))!);
+        Assert.Empty((await other.GetFromJsonAsync<JsonNode>($"/api/v1/projects/{project}/runs"))!["runs"]!.AsArray());
         Assert.DoesNotContain((await other.GetFromJsonAsync<JsonArray>("/api/v1/projects"))!, p => p!["name"]!.GetValue<string>() == project);
 
         // Writing with the other key lands in the other entity: the first entity's run is untouched.
@@ -160,4 +248,14 @@ public sealed class SecurityTests(StackFixture stack)
         Assert.Equal(2, withoutAdmin.ExitCode);
         Assert.Contains("RUNSTREAM_ADMIN_KEY", withoutAdmin.Output);
     }
+
+    /// <summary>Every (method, route) of the public API, from the service's OpenAPI document.</summary>
+    internal static List<(HttpMethod Method, string Route)> ApiRoutes(JsonNode document) =>
+        [.. document["paths"]!.AsObject()
+            .Where(path => path.Key.StartsWith("/api/"))
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (new HttpMethod(operation.Key.ToUpperInvariant()), path.Key)))];
+
+    internal static string Fill(string route, string project, string runId) =>
+        route.Replace("{project}", project).Replace("{runId}", runId).Replace("{name}", "model").Replace("{version}", "v0")
+            .Replace("{alias}", "best").Replace("{path}", "model.json");
 }

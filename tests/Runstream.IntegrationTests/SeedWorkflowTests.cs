@@ -90,7 +90,7 @@ public sealed class SeedWorkflowTests(StackFixture stack)
         Assert.Empty(versions[0]!["aliases"]!.AsArray());
         Assert.Equal(Sha256("weights B"), versions[1]!["files"]![0]!["digest"]!.GetValue<string>());
 
-        var runs = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs"))!.AsArray();
+        var runs = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs"))!["runs"]!.AsArray();
         Assert.Equal(3, runs.Count);
     }
 

@@ -123,7 +123,7 @@ public sealed class Run : IAsyncDisposable
     public async Task<LoggedArtifact> LogArtifactAsync(string path, string name, string type, IReadOnlyList<string>? aliases = null,
         string? description = null, CancellationToken cancellation = default)
     {
-        var artifact = await ArtifactManifest.BuildAsync(path, cancellation);
+        var artifact = await LocalArtifact.BuildAsync(path, cancellation);
         await _uplink.UploadMissingContentAsync(artifact, cancellation);
         _uplink.Enqueue(new RunFrame
         {
@@ -139,6 +139,30 @@ public sealed class Run : IAsyncDisposable
             },
         });
         return new LoggedArtifact(name, type, artifact.Digest, artifact.Size, artifact.Files.Select(f => f.Path).ToList());
+    }
+
+    /// <summary>
+    /// Uses a version of an artifact ("name", "name:latest", "name:v2"): downloads its files into
+    /// <paramref name="directory"/> (a temporary folder when omitted) and records the run as its consumer.
+    /// </summary>
+    public async Task<UsedArtifact> UseArtifactAsync(string reference, string? directory = null, CancellationToken cancellation = default)
+    {
+        var (name, version) = reference.Split(':', 2) is [var n, var v] ? (n, v) : (reference, "latest");
+        directory ??= Directory.CreateTempSubdirectory($"runstream-{name}-").FullName;
+        var manifest = await _uplink.DownloadArtifactAsync(_settings.Project, name, version, directory, cancellation);
+        _uplink.Enqueue(new RunFrame { ArtifactUsed = new ArtifactUsed { Name = manifest.Name, Version = manifest.Version, Digest = manifest.Digest } });
+        return new UsedArtifact(manifest.Name, manifest.Version, manifest.Digest, directory);
+    }
+
+    /// <summary>Replaces the run's tags and/or notes (null leaves them as they are).</summary>
+    public void Edit(string? notes = null, IReadOnlyList<string>? tags = null)
+    {
+        var edit = new RunEdited();
+        if (notes is not null)
+            edit.Notes = notes;
+        if (tags is not null)
+            edit.Tags = new TagList { Tags = { tags } };
+        _uplink.Enqueue(new RunFrame { Edited = edit });
     }
 
     /// <summary>
@@ -184,6 +208,9 @@ public sealed record FinishResult(long Acknowledged, long Unacknowledged, string
 }
 
 public sealed record LoggedArtifact(string Name, string Type, string Digest, long Size, IReadOnlyList<string> Files);
+
+/// <summary>An artifact version a run used, and the folder its files were downloaded to.</summary>
+public sealed record UsedArtifact(string Name, string Version, string Digest, string Directory);
 
 internal static class RunIds
 {

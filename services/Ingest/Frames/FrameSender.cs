@@ -7,20 +7,22 @@ namespace Runstream.Ingest.Frames;
 /// <summary>Hands accepted frames to the broker; the returned task completes on the broker's confirm.</summary>
 public sealed class FrameSender(IBus bus, IOptions<IngestOptions> options)
 {
-    private readonly Uri _frames = new($"queue:{options.Value.Queue}");
-    private readonly Uri _heartbeats = new($"queue:{options.Value.HeartbeatQueue}");
-    private ISendEndpoint? _framesEndpoint;
-    private ISendEndpoint? _heartbeatsEndpoint;
+    private readonly IngestOptions _options = options.Value;
+    private readonly ISendEndpoint?[] _partitions = new ISendEndpoint?[Math.Max(1, options.Value.Partitions)];
+    private ISendEndpoint? _heartbeats;
 
+    /// <summary>Every frame of a run goes to the same partition, so one Projections instance applies them all.</summary>
     public async Task SendAsync(RunFrameReceived frame, CancellationToken cancellation)
     {
-        _framesEndpoint ??= await bus.GetSendEndpoint(_frames);
-        await _framesEndpoint.Send(frame, cancellation);
+        var partition = RunFrameQueue.PartitionOf(frame.Entity, frame.Project, frame.RunId, _partitions.Length);
+        var endpoint = _partitions[partition] ??= await bus.GetSendEndpoint(
+            new Uri($"queue:{RunFrameQueue.PartitionQueue(_options.Queue, _partitions.Length, partition)}"));
+        await endpoint.Send(frame, cancellation);
     }
 
     public async Task SendAsync(RunHeartbeatReceived heartbeat, CancellationToken cancellation)
     {
-        _heartbeatsEndpoint ??= await bus.GetSendEndpoint(_heartbeats);
-        await _heartbeatsEndpoint.Send(heartbeat, cancellation);
+        _heartbeats ??= await bus.GetSendEndpoint(new Uri($"queue:{_options.HeartbeatQueue}"));
+        await _heartbeats.Send(heartbeat, cancellation);
     }
 }

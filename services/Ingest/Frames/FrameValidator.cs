@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Runstream.Contracts.V1;
+using RunTextRules = Runstream.Store.Runs.RunTextRules;
 
 namespace Runstream.Ingest.Frames;
 
@@ -12,11 +13,11 @@ public sealed record FrameProblem(string Field, string Message);
 /// </summary>
 public static class FrameValidator
 {
-    public const int MaxNameLength = 128;
-    public const int MaxKeyLength = 256;
+    public const int MaxNameLength = RunTextRules.MaxNameLength;
+    public const int MaxKeyLength = RunTextRules.MaxKeyLength;
     public const int MaxKeysPerFrame = 10_000;
-    public const int MaxTags = 100;
-    public const int MaxTextLength = 64 * 1024;
+    public const int MaxTags = RunTextRules.MaxTags;
+    public const int MaxTextLength = RunTextRules.MaxTextLength;
     public const int MaxConfigBytes = 10 * 1024 * 1024;
     public const int MaxFrameBytes = 16 * 1024 * 1024;
 
@@ -44,36 +45,31 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
         RunFrame.PayloadOneofCase.SummaryUpdated => ValidateKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
+        RunFrame.PayloadOneofCase.ArtifactUsed => ValidateArtifactUsed(frame.ArtifactUsed),
+        RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags),
         RunFrame.PayloadOneofCase.Finished or RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
-        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, finished or heartbeat)."),
+        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, finished or heartbeat)."),
     };
 
     /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>
-    public static FrameProblem? ValidateName(string field, string value)
-    {
-        if (value.Length == 0)
-            return new(field, $"{field} is empty.");
-        if (value.Length > MaxNameLength)
-            return new(field, $"{field} is {value.Length} characters long; the limit is {MaxNameLength}.");
-        foreach (var c in value)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-                return new(field, $"{field} '{value}' contains '{c}'; use letters, digits, '-', '_' and '.'.");
-        return value is "." or ".." ? new(field, $"{field} cannot be '{value}'.") : null;
-    }
+    public static FrameProblem? ValidateName(string field, string value) =>
+        RunTextRules.NameProblem(field, value) is { } message ? new(field, message) : null;
 
     private static FrameProblem? ValidateStarted(RunStarted started)
     {
         if (started.Name.Length > MaxTextLength)
             return new("started.name", $"started.name is {started.Name.Length} characters long; the limit is {MaxTextLength}.");
-        if (started.Notes.Length > MaxTextLength)
-            return new("started.notes", $"started.notes is {started.Notes.Length} characters long; the limit is {MaxTextLength}.");
-        if (started.Tags.Count > MaxTags)
-            return new("started.tags", $"started.tags has {started.Tags.Count} tags; the limit is {MaxTags}.");
-        for (var i = 0; i < started.Tags.Count; i++)
-            if (ValidateKey($"started.tags[{i}]", started.Tags[i]) is { } problem)
-                return problem;
-        return ValidateConfig("started.config_json", started.ConfigJson);
+        return ValidateEdit("started", started.Notes, started.Tags) ?? ValidateConfig("started.config_json", started.ConfigJson);
     }
+
+    /// <summary>Notes and tags, as a run starts with them or as they are edited later.</summary>
+    public static FrameProblem? ValidateEdit(string prefix, string? notes, IReadOnlyList<string>? tags) =>
+        RunTextRules.EditProblem(prefix, notes, tags) is { } problem ? new(problem.Field, problem.Message) : null;
+
+    private static FrameProblem? ValidateArtifactUsed(ArtifactUsed used) =>
+        ValidateName("artifact_used.name", used.Name)
+        ?? ValidateName("artifact_used.version", used.Version)
+        ?? (Blobs.ContentDigest.TryParse(used.Digest, out _) ? null : new("artifact_used.digest", "artifact_used.digest must be a SHA-256 as 64 lowercase hex characters."));
 
     private static FrameProblem? ValidateConfig(string field, string json)
     {
@@ -150,17 +146,8 @@ public static class FrameValidator
     }
 
     /// <summary>Metric keys and tags: 1 to 256 characters, no control characters.</summary>
-    private static FrameProblem? ValidateKey(string field, string key)
-    {
-        if (key.Length == 0)
-            return new(field, $"{field} is empty.");
-        if (key.Length > MaxKeyLength)
-            return new(field, $"{field} is {key.Length} characters long; the limit is {MaxKeyLength}.");
-        foreach (var c in key)
-            if (char.IsControl(c))
-                return new(field, $"{field} contains the control character U+{(int)c:X4}.");
-        return null;
-    }
+    private static FrameProblem? ValidateKey(string field, string key) =>
+        RunTextRules.KeyProblem(field, key) is { } message ? new(field, message) : null;
 }
 
 public static class ArtifactPaths

@@ -1,4 +1,5 @@
 using MassTransit;
+using Runstream.ServiceDefaults;
 using Runstream.Contracts.Bus;
 using Runstream.Projections.Runs.ApplyingFrames;
 using Runstream.Projections.Runs.DetectingCrashes;
@@ -8,6 +9,10 @@ namespace Runstream.Projections.Bus;
 public sealed class FrameConsumerOptions
 {
     public string Queue { get; set; } = RunFrameQueue.DefaultName;
+    /// <summary>Partitions of the frame queue, as Ingest is configured (Ingest:Partitions).</summary>
+    public int Partitions { get; set; } = 1;
+    /// <summary>The partition this instance consumes, 0 to Partitions - 1 (in Kubernetes, the StatefulSet pod's index).</summary>
+    public int Partition { get; set; }
     public string HeartbeatQueue { get; set; } = RunFrameQueue.DefaultHeartbeatName;
     /// <summary>Frames applied in one transaction at most.</summary>
     public int BatchSize { get; set; } = 200;
@@ -20,6 +25,8 @@ public static class BusRegistration
     public static IHostApplicationBuilder AddRunFrameConsumer(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Frames").Get<FrameConsumerOptions>() ?? new FrameConsumerOptions();
+        if (options.Partition < 0 || options.Partition >= Math.Max(1, options.Partitions))
+            throw new InvalidOperationException($"Frames:Partition is {options.Partition}; it must be between 0 and Frames:Partitions - 1 ({options.Partitions - 1}).");
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
 
@@ -35,7 +42,8 @@ public static class BusRegistration
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(rabbit));
-                rabbitMq.ReceiveEndpoint(options.Queue, endpoint =>
+                rabbitMq.UseQuorumQueuesWhenConfigured(builder.Configuration);
+                rabbitMq.ReceiveEndpoint(RunFrameQueue.PartitionQueue(options.Queue, options.Partitions, options.Partition), endpoint =>
                 {
                     endpoint.PrefetchCount = options.BatchSize * 2;
                     endpoint.ConcurrentMessageLimit = options.BatchSize;

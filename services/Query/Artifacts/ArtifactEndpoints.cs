@@ -1,7 +1,9 @@
 using Runstream.Query.Security;
 using Marten;
 using Runstream.Blobs;
+using Runstream.Query.Runs.Filtering;
 using Runstream.Store.Artifacts;
+using Runstream.Store.Runs;
 
 namespace Runstream.Query.Artifacts;
 
@@ -44,7 +46,46 @@ public static class ArtifactEndpoints
                 return Results.Stream(content, "application/octet-stream", Path.GetFileName(path));
             })
             .WithName("DownloadArtifactFile");
+
+        api.MapPut("/projects/{project}/artifacts/{name}/aliases/{alias}", async Task<IResult> (string project, string name, string alias, AliasTarget target,
+                IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                if (RunTextRules.NameProblem("alias", alias) is { } problem)
+                    throw new QueryProblem("alias", problem);
+                await using var session = store.LightweightSession();
+                var entity = http.Entity();
+                var collection = await Load(session, entity, project, name, cancellation);
+                if (collection?.Find(target.Version) is not { } version)
+                    return Results.Problem($"Artifact '{name}' has no version '{target.Version}'.", statusCode: StatusCodes.Status404NotFound);
+                if (alias.StartsWith('v') && int.TryParse(alias[1..], out _))
+                    throw new QueryProblem("alias", $"'{alias}' looks like a version number; aliases are names such as 'best' or 'production'.");
+                session.Events.Append(ArtifactCollectionProjection.StreamKeyOf(entity, project, name),
+                    new ArtifactAliasSet(entity, project, name, alias, version.Version, DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync(cancellation);
+                return Results.Accepted(value: new { alias, version = version.Version });
+            })
+            .WithName("SetArtifactAlias")
+            .WithSummary("Adds an alias to a version or moves it there (an event in the collection's stream; applied a moment later).");
+
+        api.MapDelete("/projects/{project}/artifacts/{name}/aliases/{alias}", async Task<IResult> (string project, string name, string alias,
+                IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                if (alias == ArtifactCollectionProjection.Latest)
+                    throw new QueryProblem("alias", "'latest' always names the newest version; it cannot be removed.");
+                await using var session = store.LightweightSession();
+                var entity = http.Entity();
+                var collection = await Load(session, entity, project, name, cancellation);
+                if (collection is null || !collection.Versions.Any(v => v.Aliases.Contains(alias)))
+                    return Results.Problem($"Artifact '{name}' has no alias '{alias}'.", statusCode: StatusCodes.Status404NotFound);
+                session.Events.Append(ArtifactCollectionProjection.StreamKeyOf(entity, project, name),
+                    new ArtifactAliasRemoved(entity, project, name, alias, DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync(cancellation);
+                return Results.Accepted();
+            })
+            .WithName("RemoveArtifactAlias");
     }
+
+    public sealed record AliasTarget(string Version);
 
     private static Task<ArtifactCollection?> Load(IQuerySession session, string entity, string project, string name, CancellationToken cancellation) =>
         session.LoadAsync<ArtifactCollection>(ArtifactCollection.KeyOf(entity, project, name), cancellation);

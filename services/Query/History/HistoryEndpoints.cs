@@ -1,53 +1,93 @@
+using Runstream.Query.Runs;
+using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
-using Npgsql;
-using Runstream.Store;
-using Runstream.Store.Metrics;
 using Runstream.Store.Runs;
 
 namespace Runstream.Query.History;
 
+public sealed record SampledHistory(string X, Dictionary<string, SampledSeries> Series);
+
+public sealed record RunsHistory(string X, Dictionary<string, Dictionary<string, SampledSeries>> Runs);
+
 public static class HistoryEndpoints
 {
+    public const int MaxRunsPerCall = 100;
+
     public static void MapHistory(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{project}/runs/{runId}/history",
-                (string project, string runId, string? keys, NpgsqlDataSource database, StoreOptions store, HttpContext http, CancellationToken cancellation) =>
-                    ReadRows(database, store.Schema, new RunKey(http.Entity(), project, runId), ParseKeys(keys), cancellation))
+        api.MapGet("/projects/{project}/runs/{runId}/history", async Task<IResult> (string project, string runId, string? keys, int? samples, string? x,
+                MetricSeriesReader reader, HttpContext http, CancellationToken cancellation) =>
+            {
+                var run = new RunKey(http.Entity(), project, runId).ToString();
+                if (samples is null)
+                {
+                    if (x is not null)
+                        throw new QueryProblem("x", "choosing the x axis needs samples (the rows carry _step and _timestamp anyway).");
+                    var series = await reader.ReadAsync(run, RunEndpoints.ParseList(keys), withTimes: true, cancellation);
+                    return Results.Ok(HistoryRows.ToObjects([.. series.Values]));
+                }
+                return Results.Ok(new SampledHistory(x ?? "_step", await SampleAsync(reader, run, RunEndpoints.ParseList(keys), Buckets(samples), x ?? "_step", cancellation)));
+            })
             .WithName("GetRunHistory")
-            .WithSummary("Every logged step of a run, oldest first: one object per step with _step, _timestamp (seconds) and the chosen keys (all when keys is omitted).");
+            .WithSummary("A run's history: rows per step, or with samples=N each key reduced to at most N buckets (min, max, last) over the x axis (_step, _timestamp or another key).");
+
+        api.MapGet("/projects/{project}/runs/{runId}/history/export", async (string project, string runId, string? keys, string? format,
+                MetricSeriesReader reader, HttpContext http, CancellationToken cancellation) =>
+            {
+                var csv = format switch
+                {
+                    null or "jsonl" => false,
+                    "csv" => true,
+                    _ => throw new QueryProblem("format", $"'{format}' is not a format; use jsonl or csv."),
+                };
+                var series = await reader.ReadAsync(new RunKey(http.Entity(), project, runId).ToString(), RunEndpoints.ParseList(keys), withTimes: true, cancellation);
+                http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{runId}-history.{(csv ? "csv" : "jsonl")}\"";
+                if (csv)
+                    await HistoryRows.WriteCsvAsync(http.Response.Body, [.. series.Values], cancellation);
+                else
+                    await HistoryRows.WriteJsonLinesAsync(http.Response.Body, [.. series.Values], cancellation);
+            })
+            .WithName("ExportRunHistory")
+            .WithSummary("Every step of a run's history, streamed as JSON lines (format=jsonl) or CSV (format=csv).");
+
+        api.MapGet("/projects/{project}/history", async (string project, string runs, string? keys, int? samples, string? x,
+                MetricSeriesReader reader, HttpContext http, CancellationToken cancellation) =>
+            {
+                var runIds = RunEndpoints.ParseList(runs) ?? throw new QueryProblem("runs", "name at least one run.");
+                if (runIds.Length > MaxRunsPerCall)
+                    throw new QueryProblem("runs", $"{runIds.Length} runs; the limit is {MaxRunsPerCall} per call.");
+                var entity = http.Entity();
+                var result = new Dictionary<string, Dictionary<string, SampledSeries>>();
+                foreach (var runId in runIds.Distinct())
+                    result[runId] = await SampleAsync(reader, new RunKey(entity, project, runId).ToString(), RunEndpoints.ParseList(keys), Buckets(samples ?? 500), x ?? "_step", cancellation);
+                return new RunsHistory(x ?? "_step", result);
+            })
+            .WithName("GetRunsHistory")
+            .WithSummary("Sampled history of the same keys across up to 100 runs in one call.");
+
+        api.MapGroupedHistory();
     }
 
-    private static string[]? ParseKeys(string? keys) =>
-        string.IsNullOrWhiteSpace(keys) ? null : keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public static int Buckets(int? samples) =>
+        samples is >= 1 and <= Sampling.MaxBuckets ? samples.Value
+            : throw new QueryProblem("samples", $"{samples} is out of range; the limit is 1 to {Sampling.MaxBuckets}.");
 
-    /// <summary>Streams the history step by step, pivoting (key, step) points into one row per step.</summary>
-    private static async IAsyncEnumerable<Dictionary<string, object>> ReadRows(
-        NpgsqlDataSource database, string schema, RunKey run, string[]? keys,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    private static async Task<Dictionary<string, SampledSeries>> SampleAsync(MetricSeriesReader reader, string run, string[]? keys, int buckets, string x,
+        CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(MetricHistoryTable.LatestPointsSql(schema));
-        command.Parameters.Add(new NpgsqlParameter { Value = run.ToString() });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-
-        Dictionary<string, object>? row = null;
-        long step = -1;
-        while (await reader.ReadAsync(cancellation))
+        var custom = x is not ("_step" or "_timestamp");
+        var read = keys is null || !custom ? keys : [.. keys.Append(x).Distinct()];
+        var series = await reader.ReadAsync(run, read, withTimes: x == "_timestamp", cancellation);
+        var xSeries = custom ? series.GetValueOrDefault(x) : null;
+        var sampled = new Dictionary<string, SampledSeries>();
+        foreach (var (key, points) in series)
         {
-            var pointStep = reader.GetInt64(0);
-            if (row is null || pointStep != step)
-            {
-                if (row is not null)
-                    yield return row;
-                step = pointStep;
-                row = new Dictionary<string, object> { ["_step"] = step, ["_timestamp"] = 0.0 };
-            }
-            var seconds = reader.GetInt64(1) / 1000.0;
-            if (seconds > (double)row["_timestamp"])
-                row["_timestamp"] = seconds;
-            row[reader.GetString(2)] = reader.GetDouble(3);
+            if (keys is not null && !keys.Contains(key))
+                continue;
+            var (xs, ys) = Sampling.Align(points, x, xSeries);
+            sampled[key] = Sampling.Sample(xs, ys, buckets);
         }
-        if (row is not null)
-            yield return row;
+        return sampled;
     }
 }

@@ -1,29 +1,64 @@
-using Runstream.Query.Security;
 using Marten;
+using Runstream.Query.Runs.Filtering;
+using Runstream.Query.Security;
+using Runstream.Store.Artifacts;
 using Runstream.Store.Runs;
 
 namespace Runstream.Query.Runs;
+
+public sealed record RunEdit(string? Notes, string[]? Tags);
 
 public static class RunEndpoints
 {
     public static void MapRuns(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{project}/runs", async (string project, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+        api.MapGet("/projects/{project}/runs", async (string project, string? filters, string? order, int? limit, string? cursor, string? columns,
+                RunTable table, HttpContext http, CancellationToken cancellation) =>
             {
-                // The entity is read outside the query: Marten translates the lambda, not the HTTP context.
-                var entity = http.Entity();
-                return await session.Query<RunDetails>()
-                    .Where(run => run.Entity == entity && run.Project == project)
-                    .OrderByDescending(run => run.CreatedAt)
-                    .ToListAsync(cancellation);
+                var page = await table.PageAsync(http.Entity(), project, filters, RunOrder.Parse(order), limit ?? 100, cursor, cancellation);
+                if (ParseList(columns) is { } chosen)
+                    foreach (var run in page.Runs)
+                        RunTable.KeepColumns(run, chosen);
+                return page;
             })
             .WithName("ListRuns")
-            .WithSummary("The project's runs, newest first, with config, summary, tags, notes and state.");
+            .WithSummary("The project's runs: filtered (MongoDB-style filters), sorted, paged by cursor, with chosen config and summary columns.");
 
         api.MapGet("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
             await session.LoadAsync<RunDetails>(new RunKey(http.Entity(), project, runId).ToString(), cancellation) is { } run
-                ? Results.Ok(run)
-                : Results.Problem($"Run '{runId}' does not exist in project '{project}'.", statusCode: 404))
-            .WithName("GetRun");
+                ? Results.Ok(await WithArtifactVersionsAsync(session, run, cancellation))
+                : RunNotFound(project, runId))
+            .WithName("GetRun")
+            .WithSummary("One run, with the artifacts it logged and used (by version).");
+
+        api.MapPatch("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, RunEdit edit, IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                if (RunTextRules.EditProblem("body", edit.Notes, edit.Tags) is { } problem)
+                    throw new QueryProblem(problem.Field, problem.Message);
+                var key = new RunKey(http.Entity(), project, runId).ToString();
+                var run = await RunEditing.ApplyAsync(store, key, edit, cancellation);
+                return run is null ? RunNotFound(project, runId) : Results.Ok(run);
+            })
+            .WithName("EditRun")
+            .WithSummary("Sets a run's tags and/or notes; recorded as a RunEdited event in the run's stream.");
+    }
+
+    public static string[]? ParseList(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? null : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static IResult RunNotFound(string project, string runId) =>
+        Results.Problem($"Run '{runId}' does not exist in project '{project}'.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A run knows its artifacts by content; the version numbers live in their collections.</summary>
+    private static async Task<RunDetails> WithArtifactVersionsAsync(IQuerySession session, RunDetails run, CancellationToken cancellation)
+    {
+        var names = run.ArtifactsLogged.Concat(run.ArtifactsUsed).Select(a => ArtifactCollection.KeyOf(run.Entity, run.Project, a.Name)).Distinct().ToArray();
+        if (names.Length == 0)
+            return run;
+        var collections = (await session.LoadManyAsync<ArtifactCollection>(cancellation, names)).ToDictionary(c => c.Name);
+        string? VersionOf(RunArtifact a) => collections.GetValueOrDefault(a.Name)?.Versions.FirstOrDefault(v => v.Digest == a.Digest)?.Version;
+        run.ArtifactsLogged = [.. run.ArtifactsLogged.Select(a => a with { Version = VersionOf(a) })];
+        run.ArtifactsUsed = [.. run.ArtifactsUsed.Select(a => a with { Version = a.Version ?? VersionOf(a) })];
+        return run;
     }
 }

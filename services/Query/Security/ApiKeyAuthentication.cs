@@ -10,26 +10,46 @@ public static class ApiKeyAuthentication
 {
     private const string EntityItem = "runstream.entity";
 
-    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
-        group.AddEndpointFilter(async (context, next) =>
+    /// <summary>
+    /// Checks the key of every request under <paramref name="prefix"/> before anything else happens to
+    /// it (a body is not even read), so a route is protected by where it lives, not by remembering to.
+    /// </summary>
+    public static WebApplication RequireApiKey(this WebApplication app, string prefix)
+    {
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(prefix), api => api.Use(async (http, next) =>
         {
-            var http = context.HttpContext;
             var token = BearerToken(http);
             if (token is null)
-                return Results.Problem("Send an API key: Authorization: Bearer <key>.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing API key");
+            {
+                await Results.Problem("Send an API key: Authorization: Bearer <key>.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing API key").ExecuteAsync(http);
+                return;
+            }
             var entity = await http.RequestServices.GetRequiredService<ApiKeyValidator>().EntityOfAsync(token, http.RequestAborted);
             if (entity is null)
-                return Results.Problem("The API key is malformed, unknown or revoked.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key");
+            {
+                await Results.Problem("The API key is malformed, unknown or revoked.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key").ExecuteAsync(http);
+                return;
+            }
             http.Items[EntityItem] = entity;
-            return await next(context);
-        });
+            await next(http);
+        }));
+        return app;
+    }
 
     /// <summary>The entity of the request's API key (set by <see cref="RequireApiKey"/>).</summary>
     public static string Entity(this HttpContext http) => (string)http.Items[EntityItem]!;
 
+    /// <summary>
+    /// The key from the Authorization header; for server-sent event routes also from <c>?api_key=</c>,
+    /// because a browser's EventSource cannot send headers.
+    /// </summary>
     public static string? BearerToken(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+        if (header.StartsWith("Bearer ", StringComparison.Ordinal))
+            return header["Bearer ".Length..].Trim();
+        return http.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true && http.Request.Query["api_key"].ToString() is { Length: > 0 } key
+            ? key
+            : null;
     }
 }

@@ -40,6 +40,8 @@ public sealed class ArtifactVersion
     public string CreatedBy { get; set; } = "";
     /// <summary>Every run that logged this content, the first included.</summary>
     public List<string> LoggedBy { get; set; } = [];
+    /// <summary>Every run that read this version (its consumers, for lineage).</summary>
+    public List<string> UsedBy { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }
 
@@ -54,18 +56,43 @@ public sealed partial class ArtifactCollectionProjection : MultiStreamProjection
     public ArtifactCollectionProjection()
     {
         Identity<ArtifactLogged>(e => ArtifactCollection.KeyOf(e.Entity, e.Project, e.Name));
+        Identity<ArtifactUsed>(e => ArtifactCollection.KeyOf(e.Entity, e.Project, e.Name));
+        Identity<ArtifactAliasSet>(e => ArtifactCollection.KeyOf(e.Entity, e.Project, e.Name));
+        Identity<ArtifactAliasRemoved>(e => ArtifactCollection.KeyOf(e.Entity, e.Project, e.Name));
         // Only artifact events matter here; without this the daemon would load every metric frame too.
         IncludeType<ArtifactLogged>();
+        IncludeType<ArtifactUsed>();
+        IncludeType<ArtifactAliasSet>();
+        IncludeType<ArtifactAliasRemoved>();
     }
 
     public override ArtifactCollection? Evolve(ArtifactCollection? collection, string id, IEvent e)
     {
-        if (e.Data is not ArtifactLogged logged)
-            return collection;
+        switch (e.Data)
+        {
+            case ArtifactLogged logged:
+                return Logged(collection, id, logged, RunKey.Parse(e.StreamKey!).RunId);
+            case ArtifactUsed used when collection?.Versions.FirstOrDefault(v => v.Digest == used.Digest) is { } version:
+                var runId = RunKey.Parse(e.StreamKey!).RunId;
+                if (!version.UsedBy.Contains(runId))
+                    version.UsedBy.Add(runId);
+                return collection;
+            case ArtifactAliasSet set when collection?.Find(set.Version) is { } version:
+                MoveAlias(collection, set.Alias, version);
+                return collection;
+            case ArtifactAliasRemoved removed when collection is not null:
+                foreach (var version in collection.Versions)
+                    version.Aliases.Remove(removed.Alias);
+                return collection;
+            default:
+                return collection;
+        }
+    }
 
+    private static ArtifactCollection Logged(ArtifactCollection? collection, string id, ArtifactLogged logged, string runId)
+    {
         collection ??= new ArtifactCollection { Id = id, Entity = logged.Entity, Project = logged.Project, Name = logged.Name };
         collection.Type = logged.Type;
-        var runId = RunKey.Parse(e.StreamKey!).RunId;
 
         var version = collection.Versions.FirstOrDefault(v => v.Digest == logged.Digest);
         var isNew = version is null;
@@ -91,6 +118,8 @@ public sealed partial class ArtifactCollectionProjection : MultiStreamProjection
             MoveAlias(collection, alias, version);
         return collection;
     }
+
+    public static string StreamKeyOf(string entity, string project, string name) => $"artifact:{ArtifactCollection.KeyOf(entity, project, name)}";
 
     /// <summary>An alias names one version at a time.</summary>
     private static void MoveAlias(ArtifactCollection collection, string alias, ArtifactVersion to)

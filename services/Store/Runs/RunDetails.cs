@@ -33,15 +33,24 @@ public sealed class RunDetails
     /// <summary>Version of the run's event stream (frames plus the server's own events), for optimistic appends.</summary>
     public long StreamVersion { get; set; }
     public List<RejectedFrame> RejectedFrames { get; set; } = [];
+    /// <summary>Artifacts the run made, by content digest (version numbers are given by the artifact's collection).</summary>
+    public List<RunArtifact> ArtifactsLogged { get; set; } = [];
+    /// <summary>Artifacts the run read.</summary>
+    public List<RunArtifact> ArtifactsUsed { get; set; } = [];
 }
 
 public sealed record RejectedFrame(long Sequence, string Reason);
+
+public sealed record RunArtifact(string Name, string Digest, string? Version = null);
 
 /// <summary>Inline: a run's details change in the same transaction as its events (read-your-writes).</summary>
 public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDetails, string>
 {
     public override RunDetails? Evolve(RunDetails? run, string id, IEvent e)
     {
+        // Artifact collections keep their own streams (alias edits); they are no runs.
+        if (e.Data is Artifacts.IArtifactEdit)
+            return run;
         // A run exists from its first event, even when that was a rejected start: what was refused stays visible.
         run ??= New(id, e.Timestamp);
 
@@ -76,11 +85,22 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
             case RunRevived:
                 run.State = RunState.Running;
                 break;
+            case ArtifactLogged logged:
+                run.ArtifactsLogged.Add(new RunArtifact(logged.Name, logged.Digest));
+                break;
+            case ArtifactUsed used:
+                run.ArtifactsUsed.Add(new RunArtifact(used.Name, used.Digest, used.Version));
+                break;
+            case RunEdited edited:
+                run.Notes = edited.Notes ?? run.Notes;
+                run.Tags = edited.Tags is null ? run.Tags : [.. edited.Tags];
+                break;
             case FrameRejected rejected:
                 run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));
                 break;
         }
-        if (e.Data is IFrameEvent frame)
+        // Sequence 0 marks an edit from outside the run, which takes no place in its sequence.
+        if (e.Data is IFrameEvent { Sequence: > 0 } frame)
             run.LastSequence = frame.Sequence;
         run.StreamVersion = e.Version;
         run.UpdatedAt = e.Timestamp;

@@ -52,6 +52,15 @@ public sealed record ArtifactLogged(
 
 public sealed record ArtifactFileEntry(string Path, string Digest, long Size);
 
+/// <summary>The run read an artifact version (its input: the lineage of what it made).</summary>
+public sealed record ArtifactUsed(long Sequence, string Entity, string Project, string Name, string Version, string Digest, DateTimeOffset UsedAt) : IFrameEvent;
+
+/// <summary>
+/// Tags or notes changed after the start: by the run itself (a frame, with its sequence) or from the
+/// dashboard (sequence 0: an edit is no frame of the run's own). Null fields are left as they are.
+/// </summary>
+public sealed record RunEdited(long Sequence, string? Notes, string[]? Tags, DateTimeOffset EditedAt) : IFrameEvent;
+
 /// <summary>A client continued the run; <paramref name="PreviousState"/> is where it stood.</summary>
 public sealed record RunResumed(long Sequence, RunState PreviousState, DateTimeOffset ResumedAt) : IFrameEvent;
 

@@ -66,7 +66,7 @@ internal sealed class FrameUplink : IAsyncDisposable
         return new FinishResult(_spool.Acked, _spool.LastSequence - _spool.Acked, _spool.Directory);
     }
 
-    public async Task UploadMissingContentAsync(ArtifactManifest artifact, CancellationToken cancellation)
+    public async Task UploadMissingContentAsync(LocalArtifact artifact, CancellationToken cancellation)
     {
         if (_settings.Offline)
             throw new InvalidOperationException("Artifacts cannot be logged offline yet: their content is uploaded before the frame that names them.");
@@ -91,6 +91,26 @@ internal sealed class FrameUplink : IAsyncDisposable
             await upload.RequestStream.CompleteAsync();
             await upload.ResponseAsync;
         }
+    }
+
+    /// <summary>Resolves an artifact reference and downloads its files into <paramref name="directory"/>.</summary>
+    public async Task<ArtifactManifest> DownloadArtifactAsync(string project, string name, string version, string directory, CancellationToken cancellation)
+    {
+        var reference = new ArtifactRef { Project = project, Name = name, Version = version };
+        var manifest = await _ingest.Client.GetArtifactAsync(reference, _ingest.Headers, cancellationToken: cancellation);
+        var root = Path.GetFullPath(directory);
+        foreach (var file in manifest.Files)
+        {
+            var target = Path.GetFullPath(Path.Combine(root, file.Path));
+            if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new InvalidOperationException($"The artifact's file '{file.Path}' would land outside {root}.");
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            using var download = _ingest.Client.DownloadContent(new ArtifactFileRef { Artifact = reference, Path = file.Path }, _ingest.Headers, cancellationToken: cancellation);
+            await using var output = File.Create(target);
+            await foreach (var chunk in download.ResponseStream.ReadAllAsync(cancellation))
+                await output.WriteAsync(chunk.Data.Memory, cancellation);
+        }
+        return manifest;
     }
 
     /// <summary>Outbox to spool: rows logged in a burst share a frame; other frames keep their place after the rows before them.</summary>

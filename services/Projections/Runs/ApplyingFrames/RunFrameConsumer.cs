@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using Runstream.Contracts.Bus;
+using Runstream.Store.Live;
 using Runstream.Store.Runs;
 
 namespace Runstream.Projections.Runs.ApplyingFrames;
@@ -54,7 +55,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
             if (outcome.ParkedNew)
                 parkedNew.Add(runKey);
             if (outcome.Applied)
+            {
                 applied.Add(runKey);
+                RunChanges.Notify(session, runKey);
+            }
         }
         await session.SaveChangesAsync(cancellation);
         var now = DateTimeOffset.UtcNow;

@@ -32,6 +32,10 @@ public static class RunFrameEvents
                 frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,
                 [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
                 [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
+            RunFrame.PayloadOneofCase.ArtifactUsed => new Store.Runs.ArtifactUsed(
+                received.Sequence, received.Entity, received.Project, frame.ArtifactUsed.Name, frame.ArtifactUsed.Version, frame.ArtifactUsed.Digest, sentAt),
+            RunFrame.PayloadOneofCase.Edited => new Store.Runs.RunEdited(
+                received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt),
             RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, state, sentAt),
             RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),

@@ -1,3 +1,4 @@
+using Runstream.Store.Live;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -59,6 +60,7 @@ public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionO
                 continue;
             var lastSeen = lastHeartbeat is { } seen && seen > run.UpdatedAt ? seen : run.UpdatedAt;
             stream.AppendOne(new RunCrashed(lastSeen));
+            RunChanges.Notify(session, runKey);
             try
             {
                 await session.SaveChangesAsync(cancellation);

@@ -1,3 +1,4 @@
+using Runstream.Store.Live;
 using Marten;
 using MassTransit;
 using Runstream.Contracts.Bus;
@@ -20,7 +21,10 @@ public sealed class RunHeartbeatConsumer(IDocumentStore store) : IConsumer<RunHe
         {
             var stream = await session.Events.FetchForWriting<RunDetails>(streamKey, context.CancellationToken);
             if (stream.Aggregate?.State == RunState.Crashed)
+            {
                 stream.AppendOne(new RunRevived(heartbeat.ReceivedAt));
+                RunChanges.Notify(session, streamKey);
+            }
         }
         await session.SaveChangesAsync(context.CancellationToken);
     }

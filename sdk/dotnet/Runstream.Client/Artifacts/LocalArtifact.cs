@@ -9,9 +9,9 @@ internal sealed record ManifestFile(string Path, string LocalPath, string Digest
 /// The files of an artifact with their SHA-256 digests. The artifact's digest is the SHA-256 of
 /// the sorted manifest, so the same files with the same content always give the same digest.
 /// </summary>
-internal sealed record ArtifactManifest(string Digest, long Size, IReadOnlyList<ManifestFile> Files)
+internal sealed record LocalArtifact(string Digest, long Size, IReadOnlyList<ManifestFile> Files)
 {
-    public static async Task<ArtifactManifest> BuildAsync(string path, CancellationToken cancellation)
+    public static async Task<LocalArtifact> BuildAsync(string path, CancellationToken cancellation)
     {
         var full = System.IO.Path.GetFullPath(path);
         IEnumerable<(string Relative, string Local)> files;
@@ -37,6 +37,6 @@ internal sealed record ArtifactManifest(string Digest, long Size, IReadOnlyList<
         foreach (var entry in entries)
             manifest.Append(entry.Path).Append('\t').Append(entry.Digest).Append('\t').Append(entry.Size).Append('\n');
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.ToString())));
-        return new ArtifactManifest(digest, entries.Sum(e => e.Size), entries);
+        return new LocalArtifact(digest, entries.Sum(e => e.Size), entries);
     }
 }

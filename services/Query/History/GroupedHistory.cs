@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Runstream.Query.Runs;
+using Runstream.Query.Runs.Filtering;
+using Runstream.Query.Security;
+using Runstream.Store.Runs;
+
+namespace Runstream.Query.History;
+
+public sealed record HistoryGroup(string? Value, int Runs, double[] X, double[] Mean, double[] Min, double[] Max);
+
+public sealed record GroupedHistoryResult(string X, string Key, string GroupBy, List<HistoryGroup> Groups);
+
+/// <summary>
+/// Grouped line plots: the runs of each group (same config value, group or job type) reduced to one
+/// line, the mean across runs per x bucket, with the min and max as a band. Every run is bucketed
+/// over the same x range, so bucket i means the same x for all of them.
+/// </summary>
+public static class GroupedHistory
+{
+    public const int MaxRuns = 1000;
+
+    public static void MapGroupedHistory(this RouteGroupBuilder api) =>
+        api.MapGet("/projects/{project}/history/grouped", async (string project, string key, string groupBy, string? filters, int? samples, string? x,
+                RunTable table, MetricSeriesReader reader, HttpContext http, CancellationToken cancellation) =>
+            {
+                var xAxis = x ?? "_step";
+                if (xAxis is not ("_step" or "_timestamp"))
+                    throw new QueryProblem("x", "grouped history is over _step or _timestamp.");
+                var buckets = HistoryEndpoints.Buckets(samples ?? 200);
+                var runs = await table.SelectAsync(http.Entity(), project, filters, MaxRuns, cancellation);
+                var lines = new List<(string? Group, double[] X, double[] Y)>();
+                foreach (var run in runs)
+                {
+                    var series = await reader.ReadAsync(run.Id, [key], withTimes: xAxis == "_timestamp", cancellation);
+                    if (series.GetValueOrDefault(key) is { Count: > 0 } points)
+                    {
+                        var (xs, ys) = Sampling.Align(points, xAxis, null);
+                        lines.Add((GroupOf(run, groupBy), xs, ys));
+                    }
+                }
+                return new GroupedHistoryResult(xAxis, key, groupBy, Aggregate(lines, buckets));
+            })
+            .WithName("GetGroupedHistory")
+            .WithSummary("Runs grouped by a config key, group or job type: mean, min and max of a metric per x bucket.");
+
+    public static string? GroupOf(RunDetails run, string groupBy) => groupBy switch
+    {
+        "group" => run.Group,
+        "jobType" or "job_type" => run.JobType,
+        _ when groupBy.StartsWith("config.", StringComparison.Ordinal) => ConfigValue(run.Config, groupBy["config.".Length..])?.ToJsonString().Trim('"'),
+        _ => throw new QueryProblem("groupBy", $"'{groupBy}' cannot group runs; use group, jobType or config.<path>."),
+    };
+
+    public static JsonNode? ConfigValue(JsonObject config, string path)
+    {
+        JsonNode? node = config;
+        foreach (var key in path.Split('.'))
+            node = node is JsonObject o && o.TryGetPropertyValue(key, out var child) ? child : null;
+        return node;
+    }
+
+    public static List<HistoryGroup> Aggregate(List<(string? Group, double[] X, double[] Y)> lines, int buckets)
+    {
+        if (lines.Count == 0)
+            return [];
+        var from = lines.Min(l => l.X[0]);
+        var to = lines.Max(l => l.X[^1]);
+        var width = (to - from) / buckets;
+        var groups = new List<HistoryGroup>();
+        foreach (var group in lines.GroupBy(l => l.Group).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var sum = new double[buckets];
+            var count = new int[buckets];
+            var min = Enumerable.Repeat(double.NaN, buckets).ToArray();
+            var max = Enumerable.Repeat(double.NaN, buckets).ToArray();
+            var lastX = new double[buckets];
+            foreach (var (_, xs, ys) in group)
+            {
+                // Each run contributes its last finite value in each bucket.
+                var last = Enumerable.Repeat(double.NaN, buckets).ToArray();
+                for (var i = 0; i < xs.Length; i++)
+                {
+                    if (!double.IsFinite(ys[i]))
+                        continue;
+                    var b = Sampling.BucketOf(xs[i], from, width, buckets);
+                    last[b] = ys[i];
+                    lastX[b] = Math.Max(lastX[b], xs[i]);
+                }
+                for (var b = 0; b < buckets; b++)
+                {
+                    if (double.IsNaN(last[b]))
+                        continue;
+                    sum[b] += last[b];
+                    count[b]++;
+                    min[b] = double.IsNaN(min[b]) ? last[b] : Math.Min(min[b], last[b]);
+                    max[b] = double.IsNaN(max[b]) ? last[b] : Math.Max(max[b], last[b]);
+                }
+            }
+            var used = Enumerable.Range(0, buckets).Where(b => count[b] > 0).ToArray();
+            groups.Add(new HistoryGroup(group.Key, group.Count(),
+                [.. used.Select(b => lastX[b])], [.. used.Select(b => sum[b] / count[b])], [.. used.Select(b => min[b])], [.. used.Select(b => max[b])]));
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,55 @@
+namespace Runstream.Store.Runs;
+
+/// <summary>
+/// The limits on names, tags and notes, shared by Ingest (frames) and Query (edits), so a run
+/// cannot be given from the dashboard what its own frames could not carry.
+/// Each check returns a message that names the field and the limit, or null.
+/// </summary>
+public static class RunTextRules
+{
+    public const int MaxNameLength = 128;
+    public const int MaxKeyLength = 256;
+    public const int MaxTags = 100;
+    public const int MaxTextLength = 64 * 1024;
+
+    /// <summary>Project, run, artifact and alias names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>
+    public static string? NameProblem(string field, string value)
+    {
+        if (value.Length == 0)
+            return $"{field} is empty.";
+        if (value.Length > MaxNameLength)
+            return $"{field} is {value.Length} characters long; the limit is {MaxNameLength}.";
+        foreach (var c in value)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                return $"{field} '{value}' contains '{c}'; use letters, digits, '-', '_' and '.'.";
+        return value is "." or ".." ? $"{field} cannot be '{value}'." : null;
+    }
+
+    /// <summary>Metric keys and tags: 1 to 256 characters, no control characters.</summary>
+    public static string? KeyProblem(string field, string key)
+    {
+        if (key.Length == 0)
+            return $"{field} is empty.";
+        if (key.Length > MaxKeyLength)
+            return $"{field} is {key.Length} characters long; the limit is {MaxKeyLength}.";
+        foreach (var c in key)
+            if (char.IsControl(c))
+                return $"{field} contains the control character U+{(int)c:X4}.";
+        return null;
+    }
+
+    /// <summary>Notes and tags as a run starts with them or as they are edited later; returns (field, message).</summary>
+    public static (string Field, string Message)? EditProblem(string prefix, string? notes, IReadOnlyList<string>? tags)
+    {
+        if (notes is not null && notes.Length > MaxTextLength)
+            return ($"{prefix}.notes", $"{prefix}.notes is {notes.Length} characters long; the limit is {MaxTextLength}.");
+        if (tags is null)
+            return null;
+        if (tags.Count > MaxTags)
+            return ($"{prefix}.tags", $"{prefix}.tags has {tags.Count} tags; the limit is {MaxTags}.");
+        for (var i = 0; i < tags.Count; i++)
+            if (KeyProblem($"{prefix}.tags[{i}]", tags[i]) is { } problem)
+                return ($"{prefix}.tags[{i}]", problem);
+        return null;
+    }
+}

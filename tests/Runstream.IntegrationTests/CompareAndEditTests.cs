@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Runstream.Client;
+
+namespace Runstream.IntegrationTests;
+
+/// <summary>Parallel coordinates, parameter importance, edits as events, aliases, lineage and live updates.</summary>
+[Collection(StackCollection.Name)]
+public sealed class CompareAndEditTests(StackFixture stack)
+{
+    [Fact]
+    public async Task Importance_finds_the_parameter_that_drives_the_metric_and_parallel_rows_carry_every_run()
+    {
+        var project = StackFixture.NewProject("importance");
+        var random = new Random(7);
+        for (var i = 0; i < 40; i++)
+        {
+            var lr = random.NextDouble();
+            var batch = random.Next(1, 5) * 32;
+            var optimizer = i % 2 == 0 ? "adam" : "sgd";
+            await using var run = await Experiment.InitAsync(stack.Settings(project) with { Config = new { lr, batch, optimizer } });
+            // Accuracy is best for a learning rate in the middle: an effect correlation cannot see.
+            run.Log(new Dictionary<string, double> { ["accuracy"] = 1 - Math.Abs(lr - 0.5) * 2 + random.NextDouble() * 0.01 });
+            await run.FinishAsync();
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs?filters={Uri.EscapeDataString("""{"state":"finished"}""")}",
+            page => page?["total"]?.GetValue<long>() == 40, "the 40 runs to finish");
+
+        var importance = await stack.GetJsonAsync($"/api/v1/projects/{project}/importance?metric=summary.accuracy");
+        Assert.Equal(40, importance!["runsUsed"]!.GetValue<int>());
+        var parameters = importance["parameters"]!.AsArray();
+        Assert.Equal(["config.batch", "config.lr", "config.optimizer"], parameters.Select(p => p!["key"]!.GetValue<string>()).Order());
+        Assert.Equal("config.lr", parameters[0]!["key"]!.GetValue<string>());
+        Assert.True(parameters[0]!["importance"]!.GetValue<double>() > 2 * parameters[1]!["importance"]!.GetValue<double>(), importance.ToJsonString());
+        Assert.InRange(Math.Abs(parameters[0]!["correlation"]!.GetValue<double>()), 0, 0.5);
+        Assert.Null(parameters.Single(p => p!["key"]!.GetValue<string>() == "config.optimizer")!["correlation"]);
+
+        var parallel = await stack.GetJsonAsync($"/api/v1/projects/{project}/parallel?params=config.lr,config.optimizer&metric=summary.accuracy&filters={Uri.EscapeDataString("""{"config.optimizer":"adam"}""")}");
+        Assert.Equal(["config.lr", "config.optimizer", "summary.accuracy"], parallel!["dimensions"]!.AsArray().Select(d => d!.GetValue<string>()));
+        var rows = parallel["rows"]!.AsArray();
+        Assert.Equal(20, rows.Count);
+        Assert.All(rows, row => Assert.Equal("adam", row!["values"]![1]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Tags_and_notes_edits_are_events_in_the_run_stream_and_bad_edits_name_the_field()
+    {
+        var project = StackFixture.NewProject("edits");
+        string runId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(project) with { Tags = ["first"], Notes = "before" }))
+        {
+            runId = run.Id;
+            run.Edit(tags: ["from-the-run"]);
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{runId}", r => r?["tags"]?[0]?.GetValue<string>() == "from-the-run", "the run's own edit");
+
+        using var edited = await stack.Query.PatchAsJsonAsync($"/api/v1/projects/{project}/runs/{runId}", new { tags = new[] { "best", "reviewed" }, notes = "after" });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var run2 = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{runId}");
+        Assert.Equal(["best", "reviewed"], run2!["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("after", run2["notes"]!.GetValue<string>());
+
+        await using (var database = await stack.OpenDatabaseAsync())
+        {
+            await using var command = new NpgsqlCommand("select count(*) from runstream.mt_events where stream_id = $1 and type = 'run_edited'", database)
+            {
+                Parameters = { new() { Value = $"{stack.Entity}/{project}/{runId}" } },
+            };
+            Assert.Equal(2L, await command.ExecuteScalarAsync());
+        }
+
+        using var tooMany = await stack.Query.PatchAsJsonAsync($"/api/v1/projects/{project}/runs/{runId}", new { tags = Enumerable.Range(0, 101).Select(i => $"t{i}") });
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains("body.tags has 101 tags; the limit is 100", await tooMany.Content.ReadAsStringAsync());
+        using var missing = await stack.Query.PatchAsJsonAsync($"/api/v1/projects/{project}/runs/nope", new { notes = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Aliases_move_by_event_and_lineage_links_producing_and_consuming_runs()
+    {
+        var project = StackFixture.NewProject("lineage");
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        string producer = "", consumer;
+        foreach (var weights in new[] { "weights A", "weights B" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "model.bin"), weights);
+            await using var run = await Experiment.InitAsync(stack.Settings(project));
+            producer = run.Id;
+            await run.LogArtifactAsync(folder, name: "model", type: "model");
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model", c => c?["versions"]?.AsArray().Count == 2, "two versions");
+
+        await using (var run = await Experiment.InitAsync(stack.Settings(project)))
+        {
+            consumer = run.Id;
+            var used = await run.UseArtifactAsync("model:v0");
+            Assert.Equal("v0", used.Version);
+            Assert.Equal("weights A", await File.ReadAllTextAsync(Path.Combine(used.Directory, "model.bin")));
+        }
+        var version = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/v0", v => v?["usedBy"]?.AsArray().Count == 1, "the consumer to be recorded");
+        Assert.Equal(consumer, version!["usedBy"]![0]!.GetValue<string>());
+        var consumerRun = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{consumer}");
+        Assert.Equal("v0", consumerRun!["artifactsUsed"]![0]!["version"]!.GetValue<string>());
+        var producerRun = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{producer}");
+        Assert.Equal("v1", producerRun!["artifactsLogged"]![0]!["version"]!.GetValue<string>());
+
+        using var set = await stack.Query.PutAsJsonAsync($"/api/v1/projects/{project}/artifacts/model/aliases/production", new { version = "v0" });
+        Assert.Equal(HttpStatusCode.Accepted, set.StatusCode);
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/production", v => v?["version"]?.GetValue<string>() == "v0", "the alias on v0");
+        using var moved = await stack.Query.PutAsJsonAsync($"/api/v1/projects/{project}/artifacts/model/aliases/production", new { version = "v1" });
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/production", v => v?["version"]?.GetValue<string>() == "v1", "the alias moved to v1");
+        using var removed = await stack.Query.DeleteAsync($"/api/v1/projects/{project}/artifacts/model/aliases/production");
+        Assert.Equal(HttpStatusCode.Accepted, removed.StatusCode);
+        await Poll.UntilAsync(async () => (await stack.Query.GetAsync($"/api/v1/projects/{project}/artifacts/model/production")).StatusCode,
+            status => status == HttpStatusCode.NotFound, "the alias to be gone");
+        using var latest = await stack.Query.DeleteAsync($"/api/v1/projects/{project}/artifacts/model/aliases/latest");
+        Assert.Equal(HttpStatusCode.BadRequest, latest.StatusCode);
+    }
+
+    [Fact]
+    public async Task Live_events_report_changed_runs_and_new_history_rows_while_a_run_logs()
+    {
+        var project = StackFixture.NewProject("live");
+        await using var run = await Experiment.InitAsync(stack.Settings(project));
+        run.Log(new Dictionary<string, double> { ["loss"] = 1 });
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{run.Id}", r => r?["lastStep"]?.GetValue<long>() == 0, "the first step");
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The key in the query string, as a browser's EventSource sends it.
+        using var anonymous = new HttpClient { BaseAddress = stack.Query.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var projectEvents = await anonymous.GetStreamAsync($"/api/v1/projects/{project}/events?api_key={stack.ApiKey}", cancel.Token);
+        using var runEvents = await stack.Query.GetStreamAsync($"/api/v1/projects/{project}/runs/{run.Id}/events", cancel.Token);
+        var projectReader = new StreamReader(projectEvents);
+        var runReader = new StreamReader(runEvents);
+        Assert.Equal(": connected", await projectReader.ReadLineAsync(cancel.Token));
+        Assert.Equal(": connected", await runReader.ReadLineAsync(cancel.Token));
+
+        run.Log(new Dictionary<string, double> { ["loss"] = 0.5 });
+        var history = await NextEventAsync(runReader, "history", cancel.Token);
+        Assert.Equal(1, history[0]!["_step"]!.GetValue<long>());
+        Assert.Equal(0.5, history[0]!["loss"]!.GetValue<double>());
+        var changed = await NextEventAsync(projectReader, "run", cancel.Token);
+        Assert.Equal(run.Id, changed["runId"]!.GetValue<string>());
+
+        using var noKey = await anonymous.GetAsync($"/api/v1/projects/{project}/events", cancel.Token);
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+    }
+
+    private static async Task<JsonNode> NextEventAsync(StreamReader reader, string name, CancellationToken cancellation)
+    {
+        string? line, current = null;
+        while ((line = await reader.ReadLineAsync(cancellation)) is not null)
+        {
+            if (line.StartsWith("event: "))
+                current = line["event: ".Length..];
+            else if (line.StartsWith("data: ") && current == name)
+                return JsonNode.Parse(line["data: ".Length..])!;
+        }
+        throw new EndOfStreamException($"the event stream ended before a '{name}' event");
+    }
+}
