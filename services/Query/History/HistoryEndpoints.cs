@@ -1,6 +1,7 @@
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
+using Runstream.Store.Metrics;
 using Runstream.Store.Runs;
 
 namespace Runstream.Query.History;
@@ -78,16 +79,24 @@ public static class HistoryEndpoints
     {
         var custom = x is not ("_step" or "_timestamp");
         var read = keys is null || !custom ? keys : [.. keys.Append(x).Distinct()];
-        var series = await reader.ReadAsync(run, read, withTimes: x == "_timestamp", cancellation);
-        var xSeries = custom ? series.GetValueOrDefault(x) : null;
+        // Blocks when a bucket spans several of them; with fewer points per bucket every point is read.
+        var blocksFrom = x == "_step" ? (long)buckets * MetricHistoryTable.BlockSize * 4 : long.MaxValue;
+        var chunks = await reader.ReadChunksAsync(run, read, withTimes: x == "_timestamp", cancellation, blocksFrom);
+        var xSeries = custom ? chunks.GetValueOrDefault(x)?.ToSeries() : null;
         var sampled = new Dictionary<string, SampledSeries>();
-        foreach (var (key, points) in series)
+        foreach (var (key, points) in chunks)
         {
             if (keys is not null && !keys.Contains(key))
                 continue;
-            var (xs, ys) = Sampling.Align(points, x, xSeries);
-            sampled[key] = Sampling.Sample(xs, ys, buckets);
+            sampled[key] = (x == "_step" ? points.TrySampleBySteps(buckets) : null)
+                ?? Sample(points.InBlocks ? (await reader.ReadChunksAsync(run, [key], false, cancellation))[key].ToSeries() : points.ToSeries(), x, xSeries, buckets);
         }
         return sampled;
+    }
+
+    private static SampledSeries Sample(MetricSeries points, string x, MetricSeries? xSeries, int buckets)
+    {
+        var (xs, ys) = Sampling.Align(points, x, xSeries);
+        return Sampling.Sample(xs, ys, buckets);
     }
 }

@@ -1,6 +1,6 @@
 using Npgsql;
-using Runstream.Store;
 using Runstream.Store.Metrics;
+using StoreOptions = Runstream.Store.StoreOptions;
 
 namespace Runstream.Query.History;
 
@@ -14,72 +14,96 @@ public sealed class MetricSeries(string key, long[] steps, long[] timesMs, doubl
     public int Count => Steps.Length;
 }
 
-/// <summary>
-/// Reads metric series from the history chunks. Chunks normally follow each other in step order, and
-/// then their arrays are concatenated as they are; only when steps were logged again (a chunk
-/// overlaps an earlier one) are the points sorted and de-duplicated, the later chunk winning.
-/// </summary>
-public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions store)
+/// <summary>One history chunk as read: a dense chunk's steps are implied by its first step and not fetched.</summary>
+/// <remarks>Read in blocks, <see cref="Values"/> is null and the block summaries are set instead.</remarks>
+public sealed record MetricChunkRead(long FirstStep, long LastStep, long[]? Steps, long[]? Times, double[]? Values,
+    double[]? BlockMin = null, double[]? BlockMax = null, double[]? BlockLast = null)
 {
-    /// <param name="keys">The keys to read; null for all.</param>
-    /// <param name="withTimes">Whether to read wall-clock times (needed for the time axis and exports).</param>
-    public async Task<Dictionary<string, MetricSeries>> ReadAsync(string runKey, string[]? keys, bool withTimes, CancellationToken cancellation)
-    {
-        var times = withTimes ? "times_ms" : "null::bigint[]";
-        await using var command = database.CreateCommand($"""
-            select key, first_step, last_step, steps, {times}, values from {store.Schema}.{MetricHistoryTable.Name}
-            where run_key = $1 and ($2::text[] is null or key = any($2))
-            order by key, sequence
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = runKey });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
+    public int Count => (int)(Steps?.Length ?? LastStep - FirstStep + 1);
+    public bool InBlocks => Values is null;
 
-        var series = new Dictionary<string, MetricSeries>();
-        var chunks = new List<(long[] Steps, long[]? Times, double[] Values)>();
-        string? current = null;
-        var ordered = true;
-        long lastStep = long.MinValue;
-        while (await reader.ReadAsync(cancellation))
+    public long StepAt(int i) => Steps?[i] ?? FirstStep + i;
+}
+
+/// <summary>
+/// One key's chunks in write order. Chunks normally follow each other in step order; only when
+/// steps were logged again (a chunk overlaps an earlier one) are the points sorted and de-duplicated,
+/// the later chunk winning.
+/// </summary>
+public sealed class MetricChunks(string key, List<MetricChunkRead> chunks)
+{
+    public string Key { get; } = key;
+    public int Count => chunks.Sum(c => c.Count);
+    public bool InBlocks => chunks.Any(c => c.InBlocks);
+
+    /// <summary>In step order with every step once, without looking at the points.</summary>
+    private bool IsDenseAndOrdered()
+    {
+        var last = long.MinValue;
+        foreach (var chunk in chunks)
         {
-            var key = reader.GetString(0);
-            if (key != current)
-            {
-                if (current is not null)
-                    series[current] = Assemble(current, chunks, ordered);
-                current = key;
-                chunks.Clear();
-                ordered = true;
-                lastStep = long.MinValue;
-            }
-            var first = reader.GetInt64(1);
-            ordered &= first > lastStep;
-            lastStep = Math.Max(lastStep, reader.GetInt64(2));
-            chunks.Add((reader.GetFieldValue<long[]>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4), reader.GetFieldValue<double[]>(5)));
+            if (chunk.Steps is not null || chunk.FirstStep <= last)
+                return false;
+            last = chunk.LastStep;
         }
-        if (current is not null)
-            series[current] = Assemble(current, chunks, ordered);
-        return series;
+        return true;
     }
 
-    private static MetricSeries Assemble(string key, List<(long[] Steps, long[]? Times, double[] Values)> chunks, bool ordered)
+    /// <summary>
+    /// Sampling over steps straight from the chunks, for the common case of a training loop's dense,
+    /// ordered steps: no series is assembled, no step is fetched, nothing large is allocated.
+    /// Null when the chunks need the general path.
+    /// </summary>
+    public SampledSeries? TrySampleBySteps(int buckets)
     {
-        var count = chunks.Sum(c => c.Steps.Length);
+        if (!IsDenseAndOrdered())
+            return null;
+        var count = Count;
+        if (count <= buckets && !InBlocks)
+        {
+            var x = new double[count];
+            var y = new double[count];
+            var at = 0;
+            foreach (var chunk in chunks)
+                for (var i = 0; i < chunk.Values!.Length; i++, at++)
+                {
+                    x[at] = chunk.FirstStep + i;
+                    y[at] = chunk.Values[i];
+                }
+            return new SampledSeries(x, y, y, y, count);
+        }
+        var sampler = new Sampling.Sampler(buckets, chunks[0].FirstStep, chunks[^1].LastStep);
+        foreach (var chunk in chunks)
+        {
+            if (chunk.Values is { } values)
+                for (var i = 0; i < values.Length; i++)
+                    sampler.Add(chunk.FirstStep + i, values[i]);
+            else
+                // A block lands in the bucket of its last step: its min and max are exact, its place within ~BlockSize steps.
+                for (var b = 0; b < chunk.BlockLast!.Length; b++)
+                    sampler.Add(Math.Min(chunk.FirstStep + (b + 1L) * MetricHistoryTable.BlockSize - 1, chunk.LastStep),
+                        chunk.BlockMin![b], chunk.BlockMax![b], chunk.BlockLast[b]);
+        }
+        return sampler.Finish(count);
+    }
+
+    public MetricSeries ToSeries()
+    {
+        var count = Count;
         var steps = new long[count];
         var times = new long[count];
         var values = new double[count];
         var at = 0;
-        foreach (var (chunkSteps, chunkTimes, chunkValues) in chunks)
+        foreach (var chunk in chunks)
         {
-            chunkSteps.CopyTo(steps, at);
-            chunkTimes?.CopyTo(times, at);
+            var chunkValues = chunk.Values ?? throw new InvalidOperationException("Chunks read in blocks have no points.");
+            for (var i = 0; i < chunkValues.Length; i++)
+                steps[at + i] = chunk.StepAt(i);
+            chunk.Times?.CopyTo(times, at);
             chunkValues.CopyTo(values, at);
-            at += chunkSteps.Length;
+            at += chunkValues.Length;
         }
-        // Within a chunk steps may repeat too (a step logged twice in one frame); the strict check catches both.
-        if (ordered && IsStrictlyIncreasing(steps))
-            return new MetricSeries(key, steps, times, values);
-        return Deduplicate(key, steps, times, values);
+        return IsStrictlyIncreasing(steps) ? new MetricSeries(Key, steps, times, values) : Deduplicate(Key, steps, times, values);
     }
 
     private static bool IsStrictlyIncreasing(long[] steps)
@@ -101,4 +125,56 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
                 kept.Add(order[i]);
         return new MetricSeries(key, [.. kept.Select(i => steps[i])], [.. kept.Select(i => times[i])], [.. kept.Select(i => values[i])]);
     }
+}
+
+/// <summary>Reads a run's metric history chunks.</summary>
+public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions store)
+{
+    /// <param name="keys">The keys to read; null for all.</param>
+    /// <param name="withTimes">Whether to read wall-clock times (needed for the time axis, rows and exports).</param>
+    /// <param name="blocksFrom">
+    /// Keys whose chunks are all dense and hold at least this many points are read as block summaries
+    /// rather than points (for sampling over steps only).
+    /// </param>
+    public async Task<Dictionary<string, MetricChunks>> ReadChunksAsync(string runKey, string[]? keys, bool withTimes, CancellationToken cancellation,
+        long blocksFrom = long.MaxValue)
+    {
+        var times = withTimes ? "times_ms" : "null::bigint[]";
+        // The points of a dense chunk are counted from its steps' range: counting the array would read it.
+        await using var command = database.CreateCommand($"""
+            select key, first_step, last_step, case when dense then null else steps end, {times},
+                case when blocks then null else values end,
+                case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end
+            from (
+                select c.*, bool_and(c.dense) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
+                from {store.Schema}.{MetricHistoryTable.Name} c
+                where c.run_key = $1 and ($2::text[] is null or c.key = any($2))
+                window k as (partition by c.key)
+            ) chunks
+            order by key, sequence
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = runKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = blocksFrom });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+
+        var byKey = new Dictionary<string, List<MetricChunkRead>>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            var key = reader.GetString(0);
+            if (!byKey.TryGetValue(key, out var chunks))
+                byKey[key] = chunks = [];
+            chunks.Add(new MetricChunkRead(reader.GetInt64(1), reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<long[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<double[]>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<double[]>(6),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<double[]>(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<double[]>(8)));
+        }
+        return byKey.ToDictionary(kv => kv.Key, kv => new MetricChunks(kv.Key, kv.Value));
+    }
+
+    public async Task<Dictionary<string, MetricSeries>> ReadAsync(string runKey, string[]? keys, bool withTimes, CancellationToken cancellation) =>
+        (await ReadChunksAsync(runKey, keys, withTimes, cancellation)).ToDictionary(kv => kv.Key, kv => kv.Value.ToSeries());
 }

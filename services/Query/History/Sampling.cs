@@ -54,33 +54,55 @@ public static class Sampling
     {
         if (x.Length <= buckets)
             return new SampledSeries(x, y, y, y, x.Length);
+        var sampler = new Sampler(buckets, from, to);
+        for (var i = 0; i < x.Length; i++)
+            sampler.Add(x[i], y[i]);
+        return sampler.Finish(x.Length);
+    }
 
-        var outX = new List<double>(buckets);
-        var outMin = new List<double>(buckets);
-        var outMax = new List<double>(buckets);
-        var outLast = new List<double>(buckets);
-        var width = (to - from) / buckets;
-        var i = 0;
-        while (i < x.Length)
+    /// <summary>Takes points in ascending x, one at a time, and keeps each bucket's min, max and last.</summary>
+    public sealed class Sampler(int buckets, double from, double to)
+    {
+        private readonly double _width = (to - from) / buckets;
+        private readonly List<double> _x = new(buckets), _min = new(buckets), _max = new(buckets), _last = new(buckets);
+        private int _bucket = -1;
+        private double _bucketX, _bucketMin, _bucketMax, _bucketLast;
+
+        public void Add(double x, double y) => Add(x, y, y, y);
+
+        /// <summary>A point, or a block of points summarised by its min, max and last value at x (its last point's).</summary>
+        public void Add(double x, double min, double max, double last)
         {
-            var bucket = BucketOf(x[i], from, width, buckets);
-            double min = double.NaN, max = double.NaN;
-            for (; i < x.Length && BucketOf(x[i], from, width, buckets) == bucket; i++)
+            var bucket = BucketOf(x, from, _width, buckets);
+            if (bucket != _bucket)
             {
-                var v = y[i];
-                if (double.IsNaN(v))
-                    continue;
-                if (double.IsNaN(min) || v < min)
-                    min = v;
-                if (double.IsNaN(max) || v > max)
-                    max = v;
+                Close();
+                _bucket = bucket;
+                _bucketMin = _bucketMax = double.NaN;
             }
-            outX.Add(x[i - 1]);
-            outMin.Add(min);
-            outMax.Add(max);
-            outLast.Add(y[i - 1]);
+            _bucketX = x;
+            _bucketLast = last;
+            if (!double.IsNaN(min) && (double.IsNaN(_bucketMin) || min < _bucketMin))
+                _bucketMin = min;
+            if (!double.IsNaN(max) && (double.IsNaN(_bucketMax) || max > _bucketMax))
+                _bucketMax = max;
         }
-        return new SampledSeries([.. outX], [.. outMin], [.. outMax], [.. outLast], x.Length);
+
+        public SampledSeries Finish(int count)
+        {
+            Close();
+            return new SampledSeries([.. _x], [.. _min], [.. _max], [.. _last], count);
+        }
+
+        private void Close()
+        {
+            if (_bucket < 0)
+                return;
+            _x.Add(_bucketX);
+            _min.Add(_bucketMin);
+            _max.Add(_bucketMax);
+            _last.Add(_bucketLast);
+        }
     }
 
     public static int BucketOf(double x, double from, double width, int buckets) =>

@@ -12,8 +12,8 @@ namespace Runstream.Store.Metrics;
 public sealed class MetricHistoryProjection(string schema) : IProjection
 {
     private readonly string _insert = $"""
-        insert into {schema}.{MetricHistoryTable.Name} (run_key, key, sequence, first_step, last_step, steps, times_ms, values)
-        values (?, ?, ?, ?, ?, ?, ?, ?)
+        insert into {schema}.{MetricHistoryTable.Name} (run_key, key, sequence, first_step, last_step, dense, steps, times_ms, values, block_min, block_max, block_last)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict (run_key, key, sequence) do nothing
         """;
 
@@ -22,8 +22,12 @@ public sealed class MetricHistoryProjection(string schema) : IProjection
         foreach (var e in events)
             if (e.Data is MetricsLogged logged)
                 foreach (var chunk in MetricChunk.Split(logged.Decode()))
+                {
+                    (double[] Min, double[] Max, double[] Last)? blocks = chunk.IsDense ? chunk.Blocks(MetricHistoryTable.BlockSize) : null;
                     operations.QueueSqlCommand(_insert, e.StreamKey!, chunk.Key, logged.Sequence,
-                        chunk.Steps[0], chunk.Steps.Max(), chunk.Steps, chunk.Times, chunk.Values);
+                        chunk.Steps[0], chunk.Steps.Max(), blocks is not null, chunk.Steps, chunk.Times, chunk.Values,
+                        (object?)blocks?.Min ?? DBNull.Value, (object?)blocks?.Max ?? DBNull.Value, (object?)blocks?.Last ?? DBNull.Value);
+                }
         return Task.CompletedTask;
     }
 }
@@ -31,6 +35,42 @@ public sealed class MetricHistoryProjection(string schema) : IProjection
 /// <summary>One key's points of one frame, in the order they were logged.</summary>
 public sealed record MetricChunk(string Key, long[] Steps, long[] Times, double[] Values)
 {
+    /// <summary>Steps first, first + 1, first + 2, ...: the usual training loop, whose steps a reader need not fetch.</summary>
+    public bool IsDense
+    {
+        get
+        {
+            for (var i = 1; i < Steps.Length; i++)
+                if (Steps[i] != Steps[0] + i)
+                    return false;
+            return true;
+        }
+    }
+
+    /// <summary>Min, max (NaN only when the whole block is) and last value of each run of <paramref name="size"/> points.</summary>
+    public (double[] Min, double[] Max, double[] Last) Blocks(int size)
+    {
+        var count = (Values.Length + size - 1) / size;
+        var (min, max, last) = (new double[count], new double[count], new double[count]);
+        for (var b = 0; b < count; b++)
+        {
+            double low = double.NaN, high = double.NaN;
+            var end = Math.Min(Values.Length, (b + 1) * size);
+            for (var i = b * size; i < end; i++)
+            {
+                var v = Values[i];
+                if (double.IsNaN(v))
+                    continue;
+                if (double.IsNaN(low) || v < low)
+                    low = v;
+                if (double.IsNaN(high) || v > high)
+                    high = v;
+            }
+            (min[b], max[b], last[b]) = (low, high, Values[end - 1]);
+        }
+        return (min, max, last);
+    }
+
     public static IEnumerable<MetricChunk> Split(Contracts.V1.MetricsLogged batch)
     {
         var counts = new int[batch.Keys.Count];
