@@ -118,7 +118,11 @@ public sealed class StackFixture : IAsyncLifetime
         var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(launch.Environment) { ["Urls"] = launch.Url }, LogDirectory);
         _services[name] = (service, launch);
 
-        using var probe = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri(launch.Url) };
+        // The probe asks only whether the service is up; certificates are the TLS tests' business.
+        using var probe = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+        {
+            BaseAddress = new Uri(launch.Url),
+        };
         await Poll.UntilAsync(async () =>
         {
             if (service.HasExited)
@@ -149,6 +153,18 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>Starts one more Projections process on the same queue and database, as a second replica would run.</summary>
+    /// <summary>Starts another Ingest on the same database and queues, with extra settings; returns its URL.</summary>
+    public async Task<string> StartIngestAsync(string name, string scheme, IReadOnlyDictionary<string, string> settings)
+    {
+        var (_, launch) = _services["ingest"];
+        var url = $"{scheme}://127.0.0.1:{FreePort()}";
+        var environment = new Dictionary<string, string>(launch.Environment);
+        foreach (var (key, value) in settings)
+            environment[key] = value;
+        await StartAsync(name, launch with { Url = url, Environment = environment });
+        return url;
+    }
+
     public Task StartSecondProjectionsAsync()
     {
         var (_, launch) = _services["projections"];

@@ -26,6 +26,13 @@ public sealed record RunSettings
     /// <summary>Defaults to <c>RUNSTREAM_API_KEY</c>.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// A PEM file of the certificate authority that signed Ingest's certificate, for an https URL whose
+    /// certificate the system does not trust (a private CA). Defaults to <c>RUNSTREAM_CA_FILE</c>.
+    /// Certificates are always verified; this only adds a root to trust.
+    /// </summary>
+    public string? CaCertificatePath { get; init; }
+
     /// <summary>How long <see cref="Run.FinishAsync"/> waits for the last acknowledgement.</summary>
     public TimeSpan FinishTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -56,6 +63,8 @@ public sealed record RunSettings
         SpoolDirectory ?? Environment.GetEnvironmentVariable("RUNSTREAM_DIR") ?? Path.Combine(Environment.CurrentDirectory, "runstream");
 
     internal string? ResolveApiKey() => ApiKey ?? Environment.GetEnvironmentVariable("RUNSTREAM_API_KEY");
+
+    internal string? ResolveCaCertificatePath() => CaCertificatePath ?? Environment.GetEnvironmentVariable("RUNSTREAM_CA_FILE");
 }
 
 /// <summary>Ingest acknowledged a frame: <paramref name="Latency"/> from sending it to the ack.</summary>

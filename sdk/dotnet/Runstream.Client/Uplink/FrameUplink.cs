@@ -193,6 +193,7 @@ internal sealed class IngestConnection : IDisposable
                 EnableMultipleHttp2Connections = true,
                 KeepAlivePingDelay = TimeSpan.FromSeconds(20),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                SslOptions = { RemoteCertificateValidationCallback = PrivateAuthority.Validator(settings.ResolveCaCertificatePath()) },
             },
         });
         if (settings.ResolveApiKey() is { Length: > 0 } key)

@@ -22,6 +22,8 @@ public static class RunFilter
             return "true";
         if (json.Length > MaxBytes)
             throw new QueryProblem("filters", $"the filter is {json.Length} bytes; the limit is {MaxBytes}.");
+        if (json.Contains('\0') || json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
+            throw new QueryProblem("filters", "contains the character U+0000, which no stored value can hold.");
         JsonDocument document;
         try
         {

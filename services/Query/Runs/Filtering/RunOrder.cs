@@ -20,6 +20,8 @@ public sealed record RunOrder(string Field, bool Descending)
         if (string.IsNullOrWhiteSpace(order))
             return Default;
         order = order.Trim();
+        if (order.Contains('\0'))
+            throw new QueryProblem("order", "contains the character U+0000.");
         return order[0] switch
         {
             '-' => new RunOrder(order[1..], true),
