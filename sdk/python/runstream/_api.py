@@ -1,0 +1,353 @@
+"""The public API: runs, their config, summary and history, over the Query service's HTTP API.
+
+    api = runstream.Api()
+    for run in api.runs("cat-classification", filters={"config.learning_rate": {"$lt": 0.1}}, order="-summary.accuracy"):
+        print(run.id, run.summary.get("accuracy"))
+    df = api.run("cat-classification/6jtamz92").history(keys=["loss"], samples=500)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import random
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from ._settings import RunstreamError, resolve
+
+_SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+# Run fields as W&B names them, for order= and filters= (the server also knows some of these aliases).
+_ORDER_ALIASES = {"created_at": "createdAt", "updated_at": "updatedAt", "finished_at": "finishedAt",
+                  "display_name": "name", "job_type": "jobType", "run_id": "runId", "id": "runId"}
+
+
+class ApiError(RunstreamError):
+    """A refused request: the HTTP status and the server's problem document."""
+
+    def __init__(self, status: int, title: str, detail: str | None, url: str):
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.url = url
+        super().__init__(f"{status} {title}{': ' + detail if detail else ''} ({url})")
+
+
+def _number(value):
+    return _SPECIAL.get(value, value) if isinstance(value, str) else value
+
+
+def _numbers(row: dict) -> dict:
+    return {k: _number(v) for k, v in row.items()}
+
+
+def _project_of(path: str) -> str:
+    """The project of "project" or "entity/project" (the API key determines the entity)."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    if not parts or len(parts) > 2:
+        raise ValueError(f"{path!r}: name a project as 'project' or 'entity/project'.")
+    return parts[-1]
+
+
+def _run_path(path: str) -> tuple[str, str]:
+    """(project, run id) of "project/run_id", "entity/project/run_id" or "entity/project/runs/run_id"."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    if len(parts) >= 3 and parts[-2] == "runs":
+        parts = parts[:-2] + parts[-1:]
+    if len(parts) not in (2, 3):
+        raise ValueError(f"{path!r}: name a run as 'project/run_id' or 'entity/project/run_id'.")
+    return parts[-2], parts[-1]
+
+
+def _order(order: str | None) -> str | None:
+    if not order:
+        return None
+    descending = order.startswith("-")
+    field = order.lstrip("+-")
+    field = _ORDER_ALIASES.get(field, field)
+    if field.startswith("summary_metrics."):
+        field = "summary." + field[len("summary_metrics."):]
+    return ("-" if descending else "") + field
+
+
+class Api:
+    """Reads runs back: ``runstream.Api(url=None, api_key=None)``; by default RUNSTREAM_QUERY_URL
+    (http://127.0.0.1:5102) and RUNSTREAM_API_KEY."""
+
+    def __init__(self, url: str | None = None, api_key: str | None = None, timeout: float = 30.0,
+                 retry_for: float = 60.0):
+        settings = resolve(query_url=url, api_key=api_key)
+        self.url = settings.query_url.rstrip("/")
+        self.api_key = settings.api_key
+        self.timeout = timeout
+        self.retry_for = retry_for
+        self._ssl = None
+        if self.url.startswith("https://") and settings.ca_file:
+            # The private CA in addition to the system's roots.
+            self._ssl = ssl.create_default_context()
+            self._ssl.load_verify_locations(cafile=settings.ca_file)
+
+    # ---- HTTP ----------------------------------------------------------------------------
+
+    def _open(self, method: str, path: str, params: dict | None = None, body=None):
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        url = f"{self.url}/api/v1{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        headers = {"Accept": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        deadline = time.monotonic() + self.retry_for
+        attempt = 0
+        while True:
+            request = urllib.request.Request(url, data=data, headers=headers, method=method)
+            try:
+                return urllib.request.urlopen(request, timeout=self.timeout, context=self._ssl)
+            except urllib.error.HTTPError as e:
+                if e.code in (502, 503, 504) and time.monotonic() < deadline:
+                    e.close()
+                else:
+                    raise self._problem(e, url) from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+                # The service restarting: try again for a while.
+                if time.monotonic() >= deadline:
+                    raise RunstreamError(f"Query at {self.url} is unreachable: {getattr(e, 'reason', e)}") from e
+            attempt += 1
+            time.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)) * (0.5 + random.random() / 2))
+
+    @staticmethod
+    def _problem(error: urllib.error.HTTPError, url: str) -> ApiError:
+        title, detail = error.reason or "error", None
+        try:
+            document = json.loads(error.read().decode("utf-8") or "{}")
+            title = document.get("title") or title
+            detail = document.get("detail")
+        except (ValueError, OSError, AttributeError):
+            pass
+        finally:
+            error.close()
+        return ApiError(error.code, str(title), detail, url)
+
+    def _get(self, path: str, params: dict | None = None):
+        with self._open("GET", path, params) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def _send(self, method: str, path: str, body) -> object:
+        with self._open(method, path, body=body) as response:
+            text = response.read().decode("utf-8")
+            return json.loads(text) if text.strip() else None
+
+    # ---- projects and runs ---------------------------------------------------------------
+
+    def projects(self) -> list:
+        """The entity's projects (dicts: name, runCount, runsByState, metricKeys, configKeys, ...)."""
+        return self._get("/projects")
+
+    def project(self, name: str) -> dict:
+        return self._get(f"/projects/{urllib.parse.quote(_project_of(name), safe='')}")
+
+    def runs(self, path: str, filters: dict | None = None, order: str | None = "-createdAt",
+             per_page: int = 100, columns=None) -> "Runs":
+        """The runs of a project matching `filters` (MongoDB-style, see docs/api.md), sorted by `order`
+        ("-summary.acc", "config.lr", "-created_at"); all pages are fetched as you iterate."""
+        return Runs(self, _project_of(path), filters, _order(order), per_page, columns)
+
+    def run(self, path: str) -> "PublicRun":
+        """One run by "project/run_id" (or "entity/project/run_id")."""
+        project, run_id = _run_path(path)
+        return PublicRun(self, project, self._get(f"/projects/{_q(project)}/runs/{_q(run_id)}"))
+
+    def artifact(self, reference: str) -> dict:
+        """One artifact version by "project/name:version" (or "entity/project/name:alias"): digest, files, aliases, lineage."""
+        path, _, version = reference.partition(":")
+        parts = [p for p in path.split("/") if p]
+        if len(parts) not in (2, 3):
+            raise ValueError(f"{reference!r}: name an artifact as 'project/name:version'.")
+        return self._get(f"/projects/{_q(parts[-2])}/artifacts/{_q(parts[-1])}/{_q(version or 'latest')}")
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+class Runs:
+    """A lazily paged list of runs: iterate it, index it, or take len() (the total that matched)."""
+
+    def __init__(self, api: Api, project: str, filters, order, per_page: int, columns):
+        self._api = api
+        self.project = project
+        self.filters = filters
+        self.order = order
+        self.per_page = max(1, min(1000, int(per_page)))
+        self.columns = ",".join(columns) if isinstance(columns, (list, tuple)) else columns
+        self._loaded = []
+        self._cursor = None
+        self._more = True
+        self._total = None
+
+    def _next_page(self) -> bool:
+        if not self._more:
+            return False
+        params = {
+            "filters": json.dumps(self.filters, separators=(",", ":")) if self.filters else None,
+            "order": self.order,
+            "limit": self.per_page,
+            "cursor": self._cursor,
+            "columns": self.columns,
+        }
+        page = self._api._get(f"/projects/{_q(self.project)}/runs", params)
+        if isinstance(page, list):
+            # A Query service older than filters and cursors answers with every run at once.
+            runs, self._cursor, self._total = page, None, len(page)
+        else:
+            runs = page.get("runs", [])
+            self._cursor = page.get("nextCursor")
+            self._total = page.get("total", self._total)
+        self._loaded.extend(PublicRun(self._api, self.project, r) for r in runs)
+        self._more = bool(self._cursor) and bool(runs)
+        return bool(runs)
+
+    def __iter__(self):
+        i = 0
+        while True:
+            while i >= len(self._loaded):
+                if not self._next_page():
+                    return
+            yield self._loaded[i]
+            i += 1
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._next_page()
+        return self._total if self._total is not None else len(self._loaded)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) or index < 0:
+            return list(self)[index]
+        while index >= len(self._loaded) and self._next_page():
+            pass
+        return self._loaded[index]
+
+    def __repr__(self):
+        return f"<Runs {self.project} ({len(self)})>"
+
+
+class PublicRun:
+    """A run as the Query API serves it: id, name, state, config, summary, tags, notes, history."""
+
+    def __init__(self, api: Api, project: str, data: dict):
+        self._api = api
+        self.project = project
+        self._load(data)
+
+    def _load(self, data: dict) -> None:
+        self._data = data
+        self.id = data.get("runId")
+        self.entity = data.get("entity")
+        self.name = data.get("name")
+        self.state = data.get("state")
+        self.exit_code = data.get("exitCode")
+        self.config = data.get("config") or {}
+        self.summary = _numbers(data.get("summary") or {})
+        self.tags = list(data.get("tags") or [])
+        self.notes = data.get("notes")
+        self.group = data.get("group")
+        self.job_type = data.get("jobType")
+        self.last_step = data.get("lastStep")
+        self.created_at = data.get("createdAt")
+        self.updated_at = data.get("updatedAt")
+        self.finished_at = data.get("finishedAt")
+        self.rejected_frames = data.get("rejectedFrames") or []
+        self.artifacts = data.get("artifacts")
+        self._saved = (list(self.tags), self.notes)
+
+    @property
+    def display_name(self):
+        return self.name
+
+    @property
+    def path(self) -> str:
+        return f"{self.project}/{self.id}"
+
+    @property
+    def json(self) -> dict:
+        """The run exactly as the API returned it."""
+        return dict(self._data)
+
+    def __repr__(self):
+        return f"<PublicRun {self.path} ({self.state})>"
+
+    def _base(self) -> str:
+        return f"/projects/{_q(self.project)}/runs/{_q(self.id)}"
+
+    def reload(self) -> "PublicRun":
+        """Fetches the run again (state, summary and tags as they are now)."""
+        self._load(self._api._get(self._base()))
+        return self
+
+    def update(self) -> None:
+        """Saves changed `tags` and `notes` (PATCH; the server records the edit and applies it a moment later)."""
+        body = {}
+        if list(self.tags) != self._saved[0]:
+            body["tags"] = list(self.tags)
+        if self.notes != self._saved[1]:
+            body["notes"] = self.notes or ""
+        if body:
+            self._api._send("PATCH", self._base(), body)
+            self._saved = (list(self.tags), self.notes)
+
+    def history(self, keys=None, samples: int | None = None, x_axis: str = "_step", pandas: bool = True):
+        """Metric rows: every step, or with `samples` at most that many points per key (the last
+        value of each bucket over `x_axis`). A pandas DataFrame when pandas is installed and
+        `pandas` is true, else a list of dicts."""
+        params = {"keys": ",".join(keys) if keys else None}
+        if samples is not None:
+            params["samples"] = int(samples)
+        if x_axis and x_axis != "_step":
+            params["x"] = x_axis
+        answer = self._api._get(f"{self._base()}/history", params)
+        if isinstance(answer, dict) and "series" in answer:
+            rows = _rows_of_series(answer)
+        else:
+            rows = [_numbers(r) for r in answer]
+            if keys:
+                wanted = set(keys) | {"_step", "_timestamp", x_axis}
+                rows = [{k: v for k, v in r.items() if k in wanted} for r in rows]
+        return _frame(rows, x_axis) if pandas else rows
+
+    def scan_history(self, keys=None, page_size: int | None = None):
+        """Iterates every row, streamed from the JSON-lines export."""
+        params = {"format": "jsonl", "keys": ",".join(keys) if keys else None}
+        with self._api._open("GET", f"{self._base()}/history/export", params) as response:
+            for line in io.TextIOWrapper(response, encoding="utf-8"):
+                line = line.strip()
+                if line:
+                    yield _numbers(json.loads(line))
+
+
+def _rows_of_series(answer: dict) -> list:
+    """Sampled series ({"x": "_step", "series": {key: {"x", "last", ...}}}) as rows merged on x."""
+    x_name = answer.get("x") or "_step"
+    rows = {}
+    for key, series in (answer.get("series") or {}).items():
+        for x, value in zip(series.get("x") or [], series.get("last") or []):
+            x = _number(x)
+            rows.setdefault(x, {x_name: x})[key] = _number(value)
+    return [rows[x] for x in sorted(rows, key=lambda v: (isinstance(v, str), v))]
+
+
+def _frame(rows: list, x_axis: str):
+    try:
+        import pandas
+    except ImportError:
+        return rows
+    frame = pandas.DataFrame(rows)
+    if x_axis in frame.columns:
+        frame = frame[[x_axis] + [c for c in frame.columns if c != x_axis]]
+    return frame

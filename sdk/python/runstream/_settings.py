@@ -1,0 +1,96 @@
+"""Where runs go and how: arguments first, then ``runstream.login()``, then the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+DEFAULT_URL = "http://127.0.0.1:5101"
+DEFAULT_QUERY_URL = "http://127.0.0.1:5102"
+
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+
+# Set by runstream.login(); below explicit arguments, above the environment.
+_login: dict = {}
+
+
+class RunstreamError(Exception):
+    """Something the SDK cannot do: a bad argument, an unreachable server, a refused request."""
+
+
+def check_name(value, what: str) -> str:
+    """Project names, run ids, artifact names and types: 1 to 128 letters, digits, '-', '_' or '.'."""
+    if not isinstance(value, str) or not _NAME.match(value) or value in (".", ".."):
+        raise ValueError(f"{what} {value!r} must be 1 to 128 letters, digits, '-', '_' or '.'.")
+    return value
+
+
+def _env(name: str):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else None
+
+
+def _float_env(name: str, default: float) -> float:
+    value = _env(name)
+    try:
+        return float(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+@dataclass
+class Settings:
+    url: str = DEFAULT_URL
+    api_key: str | None = None
+    query_url: str = DEFAULT_QUERY_URL
+    ca_file: str | None = None
+    spool_root: str = "runstream"
+    mode: str = "online"
+    # How long finish() waits for the last acknowledgement, in seconds.
+    finish_timeout: float = 30.0
+    # Rows logged within this window share a frame.
+    flush_interval: float = 0.5
+    max_rows_per_frame: int = 1000
+    heartbeat_interval: float = 5.0
+    # How long init() keeps trying to reach Ingest when it must ask about an existing run.
+    init_timeout: float = 30.0
+    quiet: bool = False
+    warn_sink: object = field(default=None, repr=False)
+
+    @property
+    def offline(self) -> bool:
+        return self.mode == "offline"
+
+    @property
+    def disabled(self) -> bool:
+        return self.mode == "disabled"
+
+    def warn(self, message: str) -> None:
+        if self.warn_sink is not None:
+            self.warn_sink(message)
+            return
+        print(f"runstream: {message}", file=sys.stderr, flush=True)
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.warn(message)
+
+
+def resolve(url=None, api_key=None, query_url=None, dir=None, mode=None, finish_timeout=None) -> Settings:
+    """Settings from explicit values, then login(), then RUNSTREAM_* variables, then defaults."""
+    mode = mode or _login.get("mode") or _env("RUNSTREAM_MODE") or "online"
+    if mode not in ("online", "offline", "disabled"):
+        raise ValueError(f"mode {mode!r} must be 'online', 'offline' or 'disabled'.")
+    return Settings(
+        url=url or _login.get("url") or _env("RUNSTREAM_URL") or DEFAULT_URL,
+        api_key=api_key or _login.get("api_key") or _env("RUNSTREAM_API_KEY"),
+        query_url=query_url or _login.get("query_url") or _env("RUNSTREAM_QUERY_URL") or DEFAULT_QUERY_URL,
+        ca_file=_env("RUNSTREAM_CA_FILE"),
+        spool_root=os.path.abspath(dir or _env("RUNSTREAM_DIR") or "runstream"),
+        mode=mode,
+        finish_timeout=float(finish_timeout) if finish_timeout is not None else _float_env("RUNSTREAM_FINISH_TIMEOUT", 30.0),
+        init_timeout=_float_env("RUNSTREAM_INIT_TIMEOUT", 30.0),
+        quiet=(_env("RUNSTREAM_SILENT") or "").lower() in ("1", "true", "yes"),
+    )
