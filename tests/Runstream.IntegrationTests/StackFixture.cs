@@ -154,9 +154,13 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>Starts one more Projections process on the same queue and database, as a second replica would run.</summary>
     /// <summary>Starts another Ingest on the same database and queues, with extra settings; returns its URL.</summary>
-    public async Task<string> StartIngestAsync(string name, string scheme, IReadOnlyDictionary<string, string> settings)
+    public Task<string> StartIngestAsync(string name, string scheme, IReadOnlyDictionary<string, string> settings) =>
+        StartAnotherAsync(name, "ingest", scheme, settings);
+
+    /// <summary>Starts another instance of a service (as first started, by name) with extra settings; returns its URL.</summary>
+    public async Task<string> StartAnotherAsync(string name, string like, string scheme, IReadOnlyDictionary<string, string> settings)
     {
-        var (_, launch) = _services["ingest"];
+        var (_, launch) = _services[like];
         var url = $"{scheme}://127.0.0.1:{FreePort()}";
         var environment = new Dictionary<string, string>(launch.Environment);
         foreach (var (key, value) in settings)

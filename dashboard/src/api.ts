@@ -1,0 +1,317 @@
+// The Query API (docs/api.md), with the API key on every call. A 401 sends the app back to the
+// key form. Where a route is missing on an older server (404 without a problem document), the
+// call says so with NotAvailable and callers fall back to doing the work here.
+
+import { getKey } from './auth';
+import { matchesFilter, runComparator, type Filter, type RunFields } from './lib/filters';
+import { rowsToSampled, type GroupSeries, type Row, type SampledHistory, type SampledSeries } from './lib/series';
+
+export const API_BASE = '/api/v1';
+
+export interface Project {
+  id?: string;
+  entity?: string;
+  name: string;
+  runCount: number;
+  runsByState: Record<string, number>;
+  metricKeys: string[];
+  configKeys: string[];
+  createdAt?: string;
+  lastActivityAt?: string;
+}
+
+export interface ArtifactRef {
+  name: string;
+  version: string;
+  digest?: string;
+}
+
+export interface Run extends RunFields {
+  runId: string;
+  name: string | null;
+  notes: string | null;
+  tags: string[];
+  group: string | null;
+  jobType: string | null;
+  state: string;
+  exitCode: number | null;
+  config: Record<string, unknown>;
+  summary: Record<string, number | string>;
+  lastStep: number | null;
+  createdAt: string;
+  updatedAt?: string;
+  finishedAt?: string | null;
+  /** the run's event stream version: a later state of the run has a higher one */
+  streamVersion?: number;
+  rejectedFrames?: unknown[];
+  /** docs/api.md's shape */
+  artifacts?: { logged: ArtifactRef[]; used: ArtifactRef[] };
+  /** the shape the server answers with */
+  artifactsLogged?: ArtifactRef[];
+  artifactsUsed?: ArtifactRef[];
+}
+
+export interface RunPage {
+  runs: Run[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface ArtifactFile {
+  path: string;
+  digest: string;
+  size: number;
+}
+
+export interface ArtifactVersion {
+  index: number;
+  version: string;
+  digest: string;
+  size: number;
+  description?: string | null;
+  files: ArtifactFile[];
+  aliases: string[];
+  createdBy?: string | null;
+  loggedBy?: string[];
+  usedBy?: string[];
+  createdAt?: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface ArtifactCollection {
+  id?: string;
+  name: string;
+  type: string;
+  versions: ArtifactVersion[];
+}
+
+export interface MultiHistory {
+  x: string;
+  runs: Record<string, Record<string, SampledSeries>>;
+}
+
+export interface GroupedHistory {
+  x: string;
+  key: string;
+  groups: GroupSeries[];
+}
+
+export interface ParallelData {
+  dimensions: string[];
+  rows: { runId: string; name: string | null; values: (number | string | null)[] }[];
+}
+
+export interface Importance {
+  metric: string;
+  runsUsed: number;
+  parameters: { key: string; importance: number | null; correlation: number | null }[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly title: string, readonly detail: string | null, readonly path: string) {
+    super(detail ? `${title}: ${detail}` : title);
+  }
+}
+
+/** The route is not on this server (yet): the caller does the work itself. */
+export class NotAvailable extends ApiError {}
+
+let unauthorized: () => void = () => {};
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
+// Browsers open at most six connections to a host over HTTP/1.1, and the live event stream keeps
+// one: the rest of the calls wait in line here rather than in the browser, cancellable.
+const MAX_IN_FLIGHT = 4;
+let inFlight = 0;
+const waiting: (() => void)[] = [];
+async function slot(): Promise<() => void> {
+  if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+  inFlight++;
+  return () => {
+    inFlight--;
+    waiting.shift()?.();
+  };
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function url(path: string, query?: Query): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return `${API_BASE}${path}${s ? `?${s}` : ''}`;
+}
+
+export const enc = encodeURIComponent;
+
+async function call<T>(method: string, path: string, query?: Query, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const release = await slot();
+  try {
+    const key = getKey();
+    const res = await fetch(url(path, query), {
+      method,
+      signal,
+      headers: {
+        Accept: 'application/json',
+        ...(key ? { Authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const type = res.headers.get('content-type') ?? '';
+    const isJson = type.includes('json');
+    if (res.status === 401) {
+      unauthorized();
+      throw new ApiError(401, 'Unauthorized', 'The API key was refused.', path);
+    }
+    if (!res.ok) {
+      const problem = isJson ? await res.json().catch(() => null) : null;
+      if ((res.status === 404 || res.status === 405) && !problem) throw new NotAvailable(res.status, 'Not available', `${method} ${path} is not on this server`, path);
+      throw new ApiError(res.status, problem?.title ?? res.statusText ?? 'Error', problem?.detail ?? null, path);
+    }
+    if (res.status === 204 || (res.status === 202 && !isJson)) return undefined as T;
+    // A server without the route may answer with the dashboard's index.html.
+    if (!isJson) throw new NotAvailable(res.status, 'Not available', `${method} ${path} answered ${type || 'no content type'}`, path);
+    return (await res.json()) as T;
+  } finally {
+    release();
+  }
+}
+
+export const api = {
+  projects: () => call<Project[]>('GET', '/projects'),
+  project: (p: string) => call<Project>('GET', `/projects/${enc(p)}`),
+
+  /** One page of runs. An older server answers with a plain list: filtered, sorted and paged here. */
+  async runs(p: string, o: { filters?: Filter | null; order?: string; limit?: number; cursor?: string | null; columns?: string[] | null }, signal?: AbortSignal): Promise<RunPage> {
+    const limit = o.limit ?? 100;
+    const res = await call<RunPage | Run[]>('GET', `/projects/${enc(p)}/runs`, {
+      filters: o.filters ? JSON.stringify(o.filters) : undefined,
+      order: o.order,
+      limit,
+      cursor: o.cursor ?? undefined,
+      columns: o.columns?.length ? o.columns.join(',') : undefined,
+    }, undefined, signal);
+    if (!Array.isArray(res)) return { runs: res.runs ?? [], total: res.total ?? res.runs?.length ?? 0, nextCursor: res.nextCursor ?? null };
+    const all = res.filter((r) => matchesFilter(r, o.filters ?? null)).sort(runComparator(o.order ?? '-createdAt'));
+    const start = o.cursor ? Number(o.cursor) || 0 : 0;
+    const runs = all.slice(start, start + limit);
+    return { runs, total: all.length, nextCursor: start + limit < all.length ? String(start + limit) : null };
+  },
+
+  /** Every run matching (up to `max`), a page of 1,000 at a time. */
+  async allRuns(p: string, o: { filters?: Filter | null; order?: string; columns?: string[] | null }, max = 10000, signal?: AbortSignal): Promise<RunPage> {
+    let cursor: string | null = null;
+    const runs: Run[] = [];
+    let total = 0;
+    do {
+      const page: RunPage = await api.runs(p, { ...o, limit: 1000, cursor }, signal);
+      runs.push(...page.runs);
+      total = page.total;
+      cursor = page.nextCursor;
+    } while (cursor && runs.length < max);
+    return { runs, total, nextCursor: cursor };
+  },
+
+  run: (p: string, id: string) => call<Run>('GET', `/projects/${enc(p)}/runs/${enc(id)}`),
+  patchRun: (p: string, id: string, edit: { tags?: string[]; notes?: string }) => call<unknown>('PATCH', `/projects/${enc(p)}/runs/${enc(id)}`, undefined, edit),
+
+  /** One run's sampled history (every key when `keys` is null). */
+  async history(p: string, id: string, o: { keys?: string[] | null; samples: number; x: string }, signal?: AbortSignal): Promise<SampledHistory> {
+    const keys = o.keys ? withX(o.keys, o.x) : null;
+    const res = await call<SampledHistory | Row[]>('GET', `/projects/${enc(p)}/runs/${enc(id)}/history`, {
+      keys: keys?.join(','), samples: o.samples, x: o.x,
+    }, undefined, signal);
+    if (Array.isArray(res)) return rowsToSampled(res, o.keys ?? null, o.x, o.samples);
+    return res;
+  },
+
+  /** Sampled series of several runs (up to 100) in one call, or one call per run on an older server. */
+  async multiHistory(p: string, runIds: string[], keys: string[], samples: number, x: string, signal?: AbortSignal): Promise<MultiHistory> {
+    if (!runIds.length) return { x, runs: {} };
+    if (!missing.has('multiHistory')) {
+      try {
+        return await call<MultiHistory>('GET', `/projects/${enc(p)}/history`, {
+          runs: runIds.join(','), keys: keys.join(','), samples, x,
+        }, undefined, signal);
+      } catch (e) {
+        if (!(e instanceof NotAvailable)) throw e;
+        missing.add('multiHistory');
+      }
+    }
+    const out: MultiHistory = { x, runs: {} };
+    await Promise.all(runIds.map(async (id) => {
+      out.runs[id] = (await api.history(p, id, { keys, samples, x }, signal)).series;
+    }));
+    return out;
+  },
+
+  grouped: (p: string, o: { key: string; groupBy: string; samples: number; x: string; filters: Filter | null }, signal?: AbortSignal) =>
+    call<GroupedHistory>('GET', `/projects/${enc(p)}/history/grouped`, {
+      key: o.key, groupBy: o.groupBy, samples: o.samples, x: o.x, filters: o.filters ? JSON.stringify(o.filters) : undefined,
+    }, undefined, signal),
+
+  parallel: (p: string, params: string[], metric: string, filters: Filter | null, signal?: AbortSignal) =>
+    call<ParallelData>('GET', `/projects/${enc(p)}/parallel`, {
+      params: params.join(','), metric, filters: filters ? JSON.stringify(filters) : undefined,
+    }, undefined, signal),
+
+  importance: (p: string, metric: string, params: string[] | null, filters: Filter | null, signal?: AbortSignal) =>
+    call<Importance>('GET', `/projects/${enc(p)}/importance`, {
+      metric, params: params?.join(','), filters: filters ? JSON.stringify(filters) : undefined,
+    }, undefined, signal),
+
+  artifacts: (p: string) => call<ArtifactCollection[]>('GET', `/projects/${enc(p)}/artifacts`),
+  artifact: (p: string, name: string) => call<ArtifactCollection>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}`),
+  artifactVersion: (p: string, name: string, version: string) =>
+    call<ArtifactVersion>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}`),
+};
+
+/** Routes found missing on this server (fall back without asking again). */
+const missing = new Set<string>();
+
+function withX(keys: readonly string[], x: string): string[] {
+  return x.startsWith('_') || keys.includes(x) ? [...keys] : [...keys, x];
+}
+
+export function fileUrl(p: string, name: string, version: string, path: string): string {
+  return url(`/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}/files/${path.split('/').map(enc).join('/')}`);
+}
+
+/** Downloads an artifact file: a plain link cannot carry the key, so fetch it and hand the browser a blob. */
+export async function downloadFile(p: string, name: string, version: string, path: string): Promise<void> {
+  const key = getKey();
+  const res = await fetch(fileUrl(p, name, version, path), { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  if (res.status === 401) {
+    unauthorized();
+    return;
+  }
+  if (!res.ok) throw new ApiError(res.status, res.statusText, null, path);
+  const blob = await res.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = path.split('/').pop() ?? 'file';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+/** The live event stream of a project or a run; EventSource cannot send headers, so the key goes in the query. */
+export function eventsUrl(p: string, runId?: string): string {
+  const path = runId ? `/projects/${enc(p)}/runs/${enc(runId)}/events` : `/projects/${enc(p)}/events`;
+  return url(path, { api_key: getKey() });
+}
+
+export function runName(r: { name?: string | null; runId: string }): string {
+  return r.name || r.runId;
+}
+
+/** Whether `b` is an older state of the run than `a` (events can arrive after a fresher list). */
+export function isOlder(b: Run, a: Run): boolean {
+  if (typeof a.streamVersion === 'number' && typeof b.streamVersion === 'number') return b.streamVersion < a.streamVersion;
+  if (a.updatedAt && b.updatedAt) return new Date(b.updatedAt).getTime() < new Date(a.updatedAt).getTime();
+  return false;
+}

@@ -1,0 +1,258 @@
+// ECharts options for the panels, built from plain data (no DOM, so they are unit-tested).
+
+import { chartValue, formatNumber } from './values';
+import { ema } from './smoothing';
+import { withAlpha } from './colors';
+import type { GroupSeries, SampledSeries } from './series';
+
+export interface RunLine {
+  id: string;
+  name: string;
+  color: string;
+  series: SampledSeries | undefined;
+}
+
+export interface GroupLine extends GroupSeries {
+  color: string;
+}
+
+export interface LineInput {
+  metric: string;
+  xKey: string;
+  log: boolean;
+  smoothing: number;
+  runs?: RunLine[];
+  groups?: GroupLine[];
+}
+
+const AXIS_LABEL = { color: '#6b7280', fontSize: 10 };
+const SPLIT_LINE = { lineStyle: { color: '#eef0f3' } };
+
+type Point = [number, number | null];
+
+function pts(xs: readonly number[], ys: readonly (number | null)[], isTime: boolean, log: boolean): Point[] {
+  const out: Point[] = new Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const y = ys[i];
+    out[i] = [isTime ? xs[i] * 1000 : xs[i], y === null || (log && y <= 0) ? null : y];
+  }
+  return out;
+}
+
+export function xAxisLabel(xKey: string): string {
+  return xKey === '_step' ? 'Step' : xKey === '_timestamp' ? 'Time' : xKey;
+}
+
+/** A line panel: one line per run (with the raw line faint behind a smoothed one), or per group a mean with a min-max band. */
+export function lineOption(input: LineInput): Record<string, unknown> {
+  const isTime = input.xKey === '_timestamp';
+  const series: Record<string, unknown>[] = [];
+  const smooth = input.smoothing > 0;
+  if (input.groups) {
+    input.groups.forEach((g, i) => {
+      const min = g.min.map((v) => chartValue(v));
+      const max = g.max.map((v) => chartValue(v));
+      const mean = g.mean.map((v) => chartValue(v));
+      const stack = `band-${i}`;
+      series.push({
+        id: `band:${g.value}:min`, type: 'line', stack, data: pts(g.x, min, isTime, input.log), showSymbol: false,
+        lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false }, z: 1,
+      });
+      series.push({
+        id: `band:${g.value}:range`, type: 'line', stack,
+        data: pts(g.x, max.map((m, j) => (m === null || min[j] === null ? null : m - (min[j] as number))), isTime, false),
+        showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: withAlpha(g.color, 0.16) }, silent: true, tooltip: { show: false }, z: 1,
+      });
+      series.push({
+        id: `group:${g.value}`, name: `${g.value} (${g.runs})`, type: 'line', color: g.color,
+        data: pts(g.x, smooth ? ema(mean, input.smoothing) : mean, isTime, input.log),
+        showSymbol: false, sampling: 'lttb', lineStyle: { width: 2 }, z: 3,
+      });
+    });
+  } else {
+    for (const r of input.runs ?? []) {
+      if (!r.series) continue;
+      const ys = r.series.last.map((v) => chartValue(v));
+      if (smooth) {
+        series.push({
+          id: `${r.id}:raw`, name: r.name, type: 'line', color: r.color, data: pts(r.series.x, ys, isTime, input.log),
+          showSymbol: false, sampling: 'lttb', silent: true, lineStyle: { width: 1, opacity: 0.14 }, tooltip: { show: false }, z: 1,
+        });
+      }
+      series.push({
+        id: r.id, name: r.name, type: 'line', color: r.color,
+        data: pts(r.series.x, smooth ? ema(ys, input.smoothing) : ys, isTime, input.log),
+        showSymbol: r.series.x.length === 1, sampling: 'lttb', lineStyle: { width: 1.6 }, z: 2,
+        emphasis: { focus: 'series', lineStyle: { width: 2.4 } },
+      });
+    }
+  }
+  return {
+    animation: false,
+    grid: { left: 8, right: 14, top: 10, bottom: 22, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      axisPointer: { type: 'line', lineStyle: { color: '#9ca3af' } },
+      textStyle: { fontSize: 11 },
+      formatter: lineTooltip(isTime),
+    },
+    xAxis: {
+      type: isTime ? 'time' : 'value',
+      scale: true,
+      min: 'dataMin',
+      max: 'dataMax',
+      axisLabel: { ...AXIS_LABEL, hideOverlap: true },
+      axisLine: { lineStyle: { color: '#d1d5db' } },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: input.log ? 'log' : 'value',
+      scale: true,
+      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatNumber(v, 3) },
+      splitLine: SPLIT_LINE,
+    },
+    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseMove: 'shift' }],
+    series,
+  };
+}
+
+interface TooltipParam {
+  seriesId?: string;
+  seriesName?: string;
+  color?: string;
+  value?: unknown;
+  axisValue?: number;
+}
+
+function lineTooltip(isTime: boolean) {
+  return (params: TooltipParam | TooltipParam[]) => {
+    const list = (Array.isArray(params) ? params : [params])
+      .filter((p) => p.seriesId && !p.seriesId.endsWith(':raw') && !p.seriesId.startsWith('band:'))
+      .map((p) => ({ p, y: Array.isArray(p.value) ? (p.value[1] as number | null) : null }))
+      .filter((e) => e.y !== null && e.y !== undefined)
+      .sort((a, b) => (b.y as number) - (a.y as number));
+    if (!list.length) return '';
+    const x = Array.isArray(list[0].p.value) ? (list[0].p.value[0] as number) : list[0].p.axisValue ?? 0;
+    const head = isTime ? new Date(x).toLocaleString() : `${formatNumber(x)}`;
+    const rows = list.slice(0, 12).map(({ p, y }) =>
+      `<div class="tt-row"><span class="tt-dot" style="background:${p.color}"></span><span class="tt-name">${escapeHtml(p.seriesName ?? '')}</span><b>${formatNumber(y)}</b></div>`);
+    const more = list.length > 12 ? `<div class="tt-more">+${list.length - 12} more</div>` : '';
+    return `<div class="tt"><div class="tt-head">${escapeHtml(head)}</div>${rows.join('')}${more}</div>`;
+  };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export interface ParallelInput {
+  dimensions: string[];
+  rows: { runId: string; name: string | null; values: (number | string | null)[] }[];
+  colors?: Record<string, string>;
+}
+
+function shortLabel(dim: string): string {
+  return dim.replace(/^config\./, '').replace(/^summary\./, '');
+}
+
+/** Parallel coordinates: a numeric axis per numeric dimension, a categorical one where values are strings; lines coloured by the last dimension (the metric). */
+export function parallelOption(input: ParallelInput): Record<string, unknown> {
+  const dims = input.dimensions;
+  const metricIndex = dims.length - 1;
+  const axes = dims.map((d, i) => {
+    const values = input.rows.map((r) => r.values[i]).filter((v) => v !== null && v !== undefined);
+    const categorical = values.some((v) => typeof v === 'string' && !['NaN', 'Infinity', '-Infinity'].includes(v));
+    const axis: Record<string, unknown> = {
+      dim: i, name: shortLabel(d), nameLocation: 'end', nameGap: 10,
+      nameTextStyle: {
+        color: i === metricIndex ? '#111827' : '#4b5563', fontSize: 11, fontWeight: i === metricIndex ? 600 : 400,
+        width: Math.max(48, Math.min(120, Math.floor(720 / Math.max(dims.length, 1)))), overflow: 'truncate',
+      },
+      axisLabel: { ...AXIS_LABEL },
+      axisLine: { lineStyle: { color: '#9ca3af' } },
+    };
+    if (categorical) {
+      axis.type = 'category';
+      axis.data = [...new Set(values.map((v) => String(v)))].sort();
+    } else {
+      axis.type = 'value';
+      axis.scale = true;
+      axis.axisLabel = { ...AXIS_LABEL, formatter: (v: number) => formatNumber(v, 3) };
+    }
+    return axis;
+  });
+  const metricValues = input.rows.map((r) => chartValue(r.values[metricIndex])).filter((v): v is number => v !== null);
+  const lo = metricValues.length ? Math.min(...metricValues) : 0;
+  const hi = metricValues.length ? Math.max(...metricValues) : 1;
+  return {
+    animation: false,
+    parallel: { left: 44, right: 78, top: 34, bottom: 16, parallelAxisDefault: { type: 'value' } },
+    parallelAxis: axes,
+    visualMap: metricValues.length ? {
+      type: 'continuous', dimension: metricIndex, min: lo, max: hi === lo ? lo + 1 : hi, show: true, right: 4, top: 'middle',
+      itemHeight: 120, itemWidth: 10, calculable: false, precision: 3, textStyle: { fontSize: 10, color: '#6b7280' },
+      inRange: { color: ['#3b4cc0', '#8db0fe', '#dddddd', '#f49a7b', '#b40426'] },
+    } : undefined,
+    tooltip: { trigger: 'item', confine: true, formatter: (p: { name?: string }) => escapeHtml(p.name ?? '') },
+    series: [{
+      type: 'parallel',
+      lineStyle: { width: 1.2, opacity: 0.55 },
+      emphasis: { lineStyle: { width: 2.5, opacity: 1 } },
+      inactiveOpacity: 0.05,
+      activeOpacity: 1,
+      progressive: 500,
+      smooth: false,
+      data: input.rows.map((r) => ({
+        name: r.name ?? r.runId,
+        value: r.values.map((v, i) => (axes[i].type === 'category' ? (v === null ? null : String(v)) : chartValue(v))),
+      })),
+    }],
+  };
+}
+
+export interface ImportanceInput {
+  metric: string;
+  parameters: { key: string; importance: number | null; correlation: number | null }[];
+}
+
+/** Parameter importance: two bar charts side by side, importance (0-1) and correlation (-1 to 1). */
+export function importanceOption(input: ImportanceInput): Record<string, unknown> {
+  const params = [...input.parameters].reverse(); // most important at the top
+  const labels = params.map((p) => shortLabel(p.key));
+  return {
+    animation: false,
+    tooltip: {
+      trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true,
+      formatter: (ps: { seriesName: string; name: string; value: number | null }[]) =>
+        `<b>${escapeHtml(ps[0]?.name ?? '')}</b><br>` + ps.map((p) => `${p.seriesName}: ${p.value === null ? 'n/a' : formatNumber(p.value, 3)}`).join('<br>'),
+    },
+    title: [
+      { text: 'Importance', left: '2%', top: 0, textStyle: { fontSize: 11, fontWeight: 500, color: '#4b5563' } },
+      { text: 'Correlation', left: '60%', top: 0, textStyle: { fontSize: 11, fontWeight: 500, color: '#4b5563' } },
+    ],
+    grid: [
+      { left: 4, width: '52%', top: 22, bottom: 4, containLabel: true },
+      { left: '60%', right: 10, top: 22, bottom: 4, containLabel: false },
+    ],
+    xAxis: [
+      { gridIndex: 0, type: 'value', min: 0, max: (v: { max: number }) => Math.max(v.max, 0.05), axisLabel: { show: false }, splitLine: SPLIT_LINE },
+      { gridIndex: 1, type: 'value', min: -1, max: 1, axisLabel: { show: false }, splitLine: SPLIT_LINE },
+    ],
+    yAxis: [
+      { gridIndex: 0, type: 'category', data: labels, axisLabel: { ...AXIS_LABEL, color: '#374151', width: 110, overflow: 'truncate' }, axisTick: { show: false } },
+      { gridIndex: 1, type: 'category', data: labels, axisLabel: { show: false }, axisTick: { show: false }, axisLine: { onZero: false } },
+    ],
+    series: [
+      {
+        name: 'importance', type: 'bar', xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 14,
+        data: params.map((p) => p.importance), itemStyle: { color: '#5470c6' },
+        label: { show: true, position: 'right', fontSize: 10, color: '#6b7280', formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value, 2)) },
+      },
+      {
+        name: 'correlation', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, barMaxWidth: 14,
+        data: params.map((p) => ({ value: p.correlation, itemStyle: { color: (p.correlation ?? 0) >= 0 ? '#2fa37a' : '#d9577b' } })),
+      },
+    ],
+  };
+}

@@ -1,0 +1,150 @@
+// The workspace's view lives in the URL (the query string inside the hash route), so a link
+// shows someone else the same runs, sorted, grouped and charted the same way:
+//   #/projects/cat?q=lr&state=finished,running&f={"config.lr":{"$lt":0.1}}&sort=-summary.acc
+//     &group=config.optimizer&hide=ab12,cd34&panels=loss,accuracy&x=_step&smooth=0.6&log=loss
+// Defaults are left out.
+
+import { andFilters, searchFilter, statesFilter, tagsFilter, visibilityFilter, parseFilter, type Filter } from './filters';
+
+export interface WorkspaceState {
+  /** the search box (name or id) */
+  q: string;
+  /** state chips */
+  states: string[];
+  /** tag chips */
+  tags: string[];
+  /** the JSON filter box, as typed */
+  filter: string;
+  /** `order`: a field, `-` for descending */
+  sort: string;
+  /** `group`, `jobType` or `config.<path>`; '' for none */
+  group: string;
+  /** runs hidden from the charts */
+  hidden: string[];
+  /** when set, only these runs are shown in the charts */
+  only: string[] | null;
+  /** config.* and summary.* columns of the table; null: the defaults */
+  cols: string[] | null;
+  /** metric keys with a line panel; null: every metric of the project */
+  panels: string[] | null;
+  /** the x axis of line panels: _step, _timestamp or a metric key */
+  x: string;
+  /** EMA weight, 0 (none) to 0.99 */
+  smooth: number;
+  /** panels with a logarithmic y axis */
+  log: string[];
+  /** at most this many runs (in table order) are drawn in line panels */
+  max: number;
+  /** axes of the parallel-coordinates panel (config.* keys); null: the first few */
+  pc: string[] | null;
+  /** the metric of the parallel-coordinates and importance panels (a summary key); '' for the first */
+  metric: string;
+}
+
+export const DEFAULT_STATE: Readonly<WorkspaceState> = Object.freeze({
+  q: '',
+  states: [],
+  tags: [],
+  filter: '',
+  sort: '-createdAt',
+  group: '',
+  hidden: [],
+  only: null,
+  cols: null,
+  panels: null,
+  x: '_step',
+  smooth: 0,
+  log: [],
+  max: 20,
+  pc: null,
+  metric: '',
+});
+
+export const MAX_CHART_RUNS = 100;
+
+function list(v: string | null): string[] {
+  if (!v) return [];
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(Math.max(n, lo), hi);
+}
+
+export function decodeState(params: URLSearchParams): WorkspaceState {
+  const s: WorkspaceState = { ...DEFAULT_STATE, states: [], tags: [], hidden: [], log: [] };
+  s.q = params.get('q') ?? '';
+  s.states = list(params.get('state'));
+  s.tags = list(params.get('tags'));
+  s.filter = params.get('f') ?? '';
+  s.sort = params.get('sort') || DEFAULT_STATE.sort;
+  s.group = params.get('group') ?? '';
+  s.hidden = list(params.get('hide'));
+  s.only = params.has('only') ? list(params.get('only')) : null;
+  s.cols = params.has('cols') ? list(params.get('cols')) : null;
+  s.panels = params.has('panels') ? list(params.get('panels')) : null;
+  s.x = params.get('x') || DEFAULT_STATE.x;
+  const smooth = Number(params.get('smooth'));
+  s.smooth = Number.isFinite(smooth) ? clamp(smooth, 0, 0.99) : 0;
+  s.log = list(params.get('log'));
+  const max = Number(params.get('max'));
+  s.max = params.has('max') && Number.isFinite(max) ? clamp(Math.round(max), 1, MAX_CHART_RUNS) : DEFAULT_STATE.max;
+  s.pc = params.has('pc') ? list(params.get('pc')) : null;
+  s.metric = params.get('metric') ?? '';
+  return s;
+}
+
+export function encodeState(s: WorkspaceState): URLSearchParams {
+  const p = new URLSearchParams();
+  if (s.q) p.set('q', s.q);
+  if (s.states.length) p.set('state', s.states.join(','));
+  if (s.tags.length) p.set('tags', s.tags.join(','));
+  if (s.filter.trim()) p.set('f', s.filter.trim());
+  if (s.sort && s.sort !== DEFAULT_STATE.sort) p.set('sort', s.sort);
+  if (s.group) p.set('group', s.group);
+  if (s.only) p.set('only', s.only.join(','));
+  else if (s.hidden.length) p.set('hide', s.hidden.join(','));
+  if (s.cols) p.set('cols', s.cols.join(','));
+  if (s.panels) p.set('panels', s.panels.join(','));
+  if (s.x && s.x !== DEFAULT_STATE.x) p.set('x', s.x);
+  if (s.smooth > 0) p.set('smooth', String(Math.round(s.smooth * 100) / 100));
+  if (s.log.length) p.set('log', s.log.join(','));
+  if (s.max !== DEFAULT_STATE.max) p.set('max', String(s.max));
+  if (s.pc) p.set('pc', s.pc.join(','));
+  if (s.metric) p.set('metric', s.metric);
+  return p;
+}
+
+/** The query string as it goes in the URL: readable (`,` `$` `{` `:` left alone where they are safe). */
+export function queryString(p: URLSearchParams): string {
+  const s = p.toString();
+  return s.replace(/%2C/gi, ',').replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%7B/gi, '{').replace(/%7D/gi, '}')
+    .replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%22/g, '"');
+}
+
+/** The filter of the runs table: search box, chips and the JSON box together (an invalid box counts as none). */
+export function tableFilter(s: WorkspaceState): Filter | null {
+  return andFilters(searchFilter(s.q), statesFilter(s.states), tagsFilter(s.tags), parseFilter(s.filter).filter);
+}
+
+/** The filter of the comparison panels: the table's runs that are shown in charts. */
+export function chartFilter(s: WorkspaceState): Filter | null {
+  return andFilters(tableFilter(s), visibilityFilter(s.hidden, s.only));
+}
+
+/** Whether a run is shown in charts. */
+export function isVisible(s: WorkspaceState, runId: string): boolean {
+  return s.only ? s.only.includes(runId) : !s.hidden.includes(runId);
+}
+
+/**
+ * Shows or hides one run. With `only` (after "hide all" or "show only these") the run joins or
+ * leaves that list, and runs that appear later stay hidden; otherwise it joins or leaves
+ * `hidden`, and new runs are shown.
+ */
+export function toggleVisible(s: WorkspaceState, runId: string): Pick<WorkspaceState, 'hidden' | 'only'> {
+  if (s.only) {
+    return { hidden: [], only: s.only.includes(runId) ? s.only.filter((id) => id !== runId) : [...s.only, runId] };
+  }
+  return { hidden: s.hidden.includes(runId) ? s.hidden.filter((id) => id !== runId) : [...s.hidden, runId], only: null };
+}

@@ -1,0 +1,337 @@
+// A run: overview, notes, tags, config, summary, artifacts it produced and used, and a chart of
+// every metric it logged, following its event stream while it runs.
+
+import { api, eventsUrl, isOlder, runName, type ArtifactRef, type Run } from '../api';
+import { errorBox, loadingBox, setCrumbs, stateBadge, toast, type Page } from '../app';
+import { h, mount, rafThrottle, select, debounce } from '../dom';
+import { colorFor } from '../lib/colors';
+import { appendRows, rowKeys, type Row, type SampledHistory } from '../lib/series';
+import { flatten, formatDuration, formatNumber, formatTime, formatValue } from '../lib/values';
+import { LiveFeed } from '../live';
+import { LinePanel } from '../panels/linePanel';
+import { href } from '../router';
+import { tagEditor, textEditor } from '../widgets';
+
+const SAMPLES = 1000;
+
+export function runPage(project: string, runId: string): Page {
+  setCrumbs([['Projects', '#/'], [project, href.workspace(project)], [runId]]);
+  const el = h('div', { class: 'page run-page' }, loadingBox('Loading run…'));
+  const page = new RunView(project, runId, el);
+  return { el, dispose: () => page.dispose() };
+}
+
+class RunView {
+  private run: Run | null = null;
+  private history: SampledHistory = { x: '_step', series: {} };
+  private x = '_step';
+  private smooth = 0;
+  private readonly panels = new Map<string, LinePanel>();
+  private live: LiveFeed | null = null;
+  private disposed = false;
+  private editingNotes = false;
+  private editingTags = false;
+
+  private readonly title = h('h1');
+  private readonly stateSlot = h('span');
+  private readonly overview = h('table', { class: 'kv' });
+  private readonly notes = h('div', { class: 'notes' });
+  private readonly tags = h('div', { class: 'tags-box' });
+  private readonly config = h('div');
+  private readonly summary = h('div');
+  private readonly artifacts = h('div', { class: 'run-artifacts' }, loadingBox());
+  private readonly rejected = h('div');
+  private readonly grid = h('div', { class: 'panel-grid line-grid' });
+  private readonly controls = h('div', { class: 'panel-controls' });
+  private readonly chartCount = h('span');
+
+  constructor(readonly project: string, readonly runId: string, readonly el: HTMLElement) {
+    void this.init();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.live?.stop();
+    for (const p of this.panels.values()) p.dispose();
+  }
+
+  private async init(): Promise<void> {
+    try {
+      this.run = await api.run(this.project, this.runId);
+    } catch (e) {
+      mount(this.el, errorBox(e));
+      return;
+    }
+    if (this.disposed) return;
+    setCrumbs([['Projects', '#/'], [this.project, href.workspace(this.project)], [runName(this.run)]]);
+    this.layout();
+    this.renderRun();
+    void this.loadArtifacts();
+    // Listen first; rows that arrive while the history loads are held and added after it.
+    this.live = new LiveFeed({
+      url: () => eventsUrl(this.project, this.runId),
+      events: {
+        history: (rows) => this.onRows(rows as Row[]),
+        run: (run) => this.onRun(run as Run),
+      },
+      poll: () => this.poll(),
+    }).start();
+    await this.loadHistory();
+  }
+
+  private loadingHistory = false;
+  private held: Row[][] = [];
+
+  private layout(): void {
+    const run = this.run!;
+    const applySmooth = debounce((v: number) => {
+      this.smooth = v;
+      this.renderPanels();
+    }, 50);
+    const smoothLabel = h('span', { class: 'smooth-value' }, 'off');
+    const slider = h('input', {
+      type: 'range', min: 0, max: 0.99, step: 0.01, value: '0', 'aria-label': 'Smoothing',
+      oninput: () => {
+        smoothLabel.textContent = Number(slider.value) ? Number(slider.value).toFixed(2) : 'off';
+        applySmooth(Number(slider.value));
+      },
+    });
+    this.controlsSmoothing = h('label', { class: 'inline-label smoothing' }, 'Smoothing', slider, smoothLabel);
+    mount(this.el,
+      h('div', { class: 'run-head' },
+        h('span', { class: 'swatch swatch-lg', style: `background:${colorFor(run.runId)}` }),
+        this.title, this.stateSlot,
+        h('code', { class: 'muted run-id', title: 'Run id' }, run.runId),
+        h('span', { class: 'spacer' }),
+        h('a', { class: 'btn btn-sm', href: href.workspace(this.project) }, '← Workspace')),
+      h('div', { class: 'run-body' },
+        h('div', { class: 'run-info' },
+          card('Overview', this.overview),
+          card('Notes', this.notes, 'notes'),
+          card('Tags', this.tags, 'tags'),
+          card('Config', this.config, 'config'),
+          card('Summary', this.summary, 'summary'),
+          card('Artifacts', this.artifacts, 'artifacts'),
+          this.rejected),
+        h('section', { class: 'run-charts' },
+          h('div', { class: 'section-head sticky-controls' }, h('h2', null, 'Charts ', this.chartCount), this.controls),
+          this.grid)));
+  }
+
+  private controlsSmoothing: HTMLElement | null = null;
+
+  private renderControls(): void {
+    const keys = Object.keys(this.history.series).sort();
+    const xs: [string, string][] = [['_step', 'Step'], ['_timestamp', 'Time'], ...keys.map((k): [string, string] => [k, k])];
+    mount(this.controls,
+      h('label', { class: 'inline-label' }, 'X axis', select(xs, this.x, (v) => {
+        this.x = v;
+        void this.loadHistory();
+      }, { class: 'select select-sm', 'aria-label': 'X axis' })),
+      this.controlsSmoothing);
+  }
+
+  private renderRun(): void {
+    const run = this.run!;
+    this.title.textContent = runName(run);
+    mount(this.stateSlot, stateBadge(run.state));
+    const end = run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : run.updatedAt);
+    const runtime = end ? (new Date(end).getTime() - new Date(run.createdAt).getTime()) / 1000 : NaN;
+    const rows: [string, Node | string][] = [
+      ['Run id', h('code', null, run.runId)],
+      ['State', stateBadge(run.state)],
+      ['Created', formatTime(run.createdAt)],
+      ['Finished', formatTime(run.finishedAt)],
+      ['Runtime', formatDuration(runtime)],
+      ['Steps', run.lastStep === null || run.lastStep === undefined ? '' : formatNumber(run.lastStep + 1)],
+      ['Exit code', run.exitCode === null || run.exitCode === undefined ? '' : String(run.exitCode)],
+      ['Group', run.group ?? ''],
+      ['Job type', run.jobType ?? ''],
+      ['Updated', formatTime(run.updatedAt)],
+    ];
+    mount(this.overview, h('tbody', null, rows.filter(([, v]) => v !== '').map(([k, v]) => h('tr', null, h('th', null, k), h('td', { 'data-field': k }, v)))));
+    if (!this.editingNotes) this.renderNotes();
+    if (!this.editingTags) this.renderTags();
+    mount(this.config, kvTable(flatten(run.config ?? {}), 'No config.'));
+    mount(this.summary, kvTable(run.summary ?? {}, 'Nothing logged yet.', true));
+    const rejected = run.rejectedFrames ?? [];
+    mount(this.rejected, rejected.length ? card(`Rejected frames (${rejected.length})`,
+      h('pre', { class: 'rejected' }, rejected.slice(0, 50).map((r) => JSON.stringify(r)).join('\n'))) : null);
+  }
+
+  private renderNotes(): void {
+    const run = this.run!;
+    mount(this.notes,
+      h('div', { class: `notes-text${run.notes ? '' : ' muted'}` }, run.notes || 'No notes.'),
+      h('button', {
+        class: 'btn btn-xs', onclick: () => {
+          this.editingNotes = true;
+          const editor = textEditor(run.notes ?? '', (notes) => void this.save({ notes }), () => {
+            this.editingNotes = false;
+            this.renderNotes();
+          }, true);
+          mount(this.notes, editor, h('div', { class: 'muted small' }, 'Ctrl+Enter or click away to save, Esc to cancel'));
+          editor.focus();
+        },
+      }, 'Edit'));
+  }
+
+  private renderTags(): void {
+    const run = this.run!;
+    mount(this.tags,
+      h('span', { class: 'tags' }, (run.tags ?? []).length ? run.tags.map((t) => h('span', { class: 'tag' }, t)) : h('span', { class: 'muted' }, 'No tags.')),
+      h('button', {
+        class: 'btn btn-xs', onclick: () => {
+          this.editingTags = true;
+          const editor = tagEditor(run.tags ?? [], (tags) => void this.save({ tags }), () => {
+            this.editingTags = false;
+            this.renderTags();
+          });
+          mount(this.tags, editor);
+          editor.querySelector('input')?.focus();
+        },
+      }, 'Edit'));
+  }
+
+  private async save(edit: { tags?: string[]; notes?: string }): Promise<void> {
+    const before = this.run!;
+    this.run = { ...before, ...edit };
+    this.editingNotes = false;
+    this.editingTags = false;
+    this.renderRun();
+    try {
+      await api.patchRun(this.project, this.runId, edit);
+      toast('Saved');
+    } catch (e) {
+      this.run = before;
+      this.renderRun();
+      toast(`Could not save: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  private async loadArtifacts(): Promise<void> {
+    const run = this.run!;
+    let logged: ArtifactRef[] = run.artifacts?.logged ?? run.artifactsLogged ?? [];
+    let used: ArtifactRef[] = run.artifacts?.used ?? run.artifactsUsed ?? [];
+    if (!run.artifacts && !run.artifactsLogged && !run.artifactsUsed) {
+      // An older server: find the run in the project's artifacts.
+      try {
+        const collections = await api.artifacts(this.project);
+        logged = [];
+        used = [];
+        for (const c of collections) {
+          for (const v of c.versions) {
+            if (v.createdBy === run.runId || v.loggedBy?.includes(run.runId)) logged.push({ name: c.name, version: v.version, digest: v.digest });
+            if (v.usedBy?.includes(run.runId)) used.push({ name: c.name, version: v.version, digest: v.digest });
+          }
+        }
+      } catch (e) {
+        mount(this.artifacts, errorBox(e));
+        return;
+      }
+    }
+    const list = (refs: ArtifactRef[]) => refs.length
+      ? h('ul', { class: 'artifact-list' }, refs.map((a) => h('li', null,
+        h('a', { href: href.artifact(this.project, a.name, a.version) }, `${a.name}:${a.version}`),
+        a.digest ? h('code', { class: 'muted small' }, ` ${a.digest.slice(0, 12)}`) : null)))
+      : h('div', { class: 'muted' }, 'None.');
+    mount(this.artifacts,
+      h('div', { class: 'artifact-col', 'data-artifacts': 'produced' }, h('h4', null, 'Produced'), list(logged)),
+      h('div', { class: 'artifact-col', 'data-artifacts': 'used' }, h('h4', null, 'Used'), list(used)));
+  }
+
+  private async loadHistory(): Promise<void> {
+    this.loadingHistory = true;
+    try {
+      this.history = await api.history(this.project, this.runId, { keys: null, samples: SAMPLES, x: this.x });
+    } catch (e) {
+      mount(this.grid, errorBox(e));
+      return;
+    } finally {
+      this.loadingHistory = false;
+    }
+    if (this.disposed) return;
+    this.renderControls();
+    this.syncPanels();
+    const held = this.held;
+    this.held = [];
+    for (const rows of held) this.onRows(rows);
+    this.renderPanels();
+  }
+
+  private syncPanels(): void {
+    const keys = Object.keys(this.history.series).filter((k) => k !== this.x).sort();
+    for (const k of keys) {
+      if (this.panels.has(k)) continue;
+      this.panels.set(k, new LinePanel(k, { onVisible: (p) => this.renderPanel(p) }));
+    }
+    const els = keys.map((k) => this.panels.get(k)!.el);
+    const current = [...this.grid.children];
+    if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.grid.replaceChildren(...els);
+    if (!keys.length) this.grid.replaceChildren(h('div', { class: 'empty' }, 'No metrics logged yet.'));
+    this.chartCount.textContent = `(${keys.length})`;
+  }
+
+  private renderPanel(p: LinePanel): void {
+    const run = this.run!;
+    const series = this.history.series[p.metric];
+    p.render({
+      xKey: this.x, log: false, smoothing: this.smooth,
+      runs: [{ id: run.runId, name: runName(run), color: colorFor(run.runId), series }],
+    });
+    p.setNote(series ? `${formatValue(series.count ?? series.x.length)} points` : '');
+  }
+
+  private renderPanels = rafThrottle(() => {
+    for (const p of this.panels.values()) if (p.visible) this.renderPanel(p);
+  });
+
+  private onRows(rows: Row[]): void {
+    if (!Array.isArray(rows) || !rows.length) return;
+    if (this.loadingHistory) {
+      this.held.push(rows);
+      return;
+    }
+    let added = false;
+    for (const key of rowKeys(rows)) {
+      if (key === this.x) continue;
+      let s = this.history.series[key];
+      if (!s) {
+        s = this.history.series[key] = { x: [], min: [], max: [], last: [], count: 0 };
+        added = true;
+      }
+      appendRows(s, rows, key, this.x);
+    }
+    if (added) {
+      this.renderControls();
+      this.syncPanels();
+    }
+    this.renderPanels();
+  }
+
+  private onRun(run: Run): void {
+    if (!run || run.runId !== this.runId || (this.run && isOlder(run, this.run))) return;
+    this.run = { ...this.run!, ...run };
+    this.renderRun();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const run = await api.run(this.project, this.runId);
+      const moved = run.lastStep !== this.run?.lastStep;
+      this.onRun(run);
+      if (moved) await this.loadHistory();
+    } catch { /* keep polling */ }
+  }
+}
+
+function card(title: string, body: HTMLElement, id?: string): HTMLElement {
+  return h('section', { class: 'card info-card', 'data-card': id ?? title.toLowerCase() }, h('h3', null, title), body);
+}
+
+function kvTable(obj: Record<string, unknown>, empty: string, numbers = false): HTMLElement {
+  const entries = Object.entries(obj).sort((a, b) => a[0].localeCompare(b[0]));
+  if (!entries.length) return h('div', { class: 'muted' }, empty);
+  return h('table', { class: 'kv' }, h('tbody', null, entries.map(([k, v]) =>
+    h('tr', null, h('th', { title: k }, k), h('td', { class: numbers ? 'num' : '', 'data-key': k }, numbers ? formatNumber(v) : formatValue(v))))));
+}

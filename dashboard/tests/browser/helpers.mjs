@@ -1,0 +1,146 @@
+// Shared by the browser tests: configuration from the environment, runs made through the real
+// SDK (the example training program), the API, and a headless Chromium from the system.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(here, '..', '..', '..');
+
+function readKey() {
+  if (process.env.RUNSTREAM_API_KEY) return process.env.RUNSTREAM_API_KEY.trim();
+  const file = join(REPO, '.platform', 'api.key');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+}
+
+export const QUERY_URL = (process.env.RUNSTREAM_QUERY_URL ?? 'http://127.0.0.1:5102').replace(/\/$/, '');
+export const INGEST_URL = (process.env.RUNSTREAM_URL ?? 'http://127.0.0.1:5101').replace(/\/$/, '');
+export const DASHBOARD_URL = (process.env.RUNSTREAM_DASHBOARD_URL ?? QUERY_URL).replace(/\/$/, '');
+export const API_KEY = readKey();
+export const RESULTS = process.env.RUNSTREAM_TEST_RESULTS ?? join(REPO, 'tests', 'TestResults');
+export const SCREENSHOTS = join(RESULTS, 'screenshots');
+export const EXAMPLE = process.env.RUNSTREAM_EXAMPLE_DLL
+  ?? join(REPO, 'examples', 'CatClassification', 'bin', 'Release', 'net10.0', 'CatClassification.dll');
+export const CHROMIUM = process.env.RUNSTREAM_CHROMIUM ?? '/usr/bin/chromium';
+
+if (!API_KEY) throw new Error('RUNSTREAM_API_KEY is not set (and there is no .platform/api.key)');
+
+const spool = mkdtempSync(join(tmpdir(), 'runstream-dashboard-tests-'));
+
+/** A project name no earlier test run used. */
+export function uniqueProject(prefix) {
+  return `dash-${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Starts the example training program (the C# SDK): a run in `project` logging accuracy and loss
+ * for epochs × 8 steps, then a model artifact. Returns the child and a promise of its run id.
+ */
+export function startRun({ project, seed = 1, learningRate = 0.1, epochs = 20 }) {
+  if (!existsSync(EXAMPLE)) throw new Error(`${EXAMPLE} is missing: build the solution first`);
+  const child = spawn('dotnet', [EXAMPLE, '--project', project, '--seed', String(seed), '--learning-rate', String(learningRate), '--epochs', String(epochs)], {
+    env: { ...process.env, RUNSTREAM_API_KEY: API_KEY, RUNSTREAM_URL: INGEST_URL, RUNSTREAM_DIR: spool, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const done = new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /run (\S+) in project/.exec(out);
+      if (code !== 0 || !m) reject(new Error(`the example exited with ${code}: ${out}\n${err}`));
+      else resolvePromise(m[1]);
+    });
+  });
+  return { child, done };
+}
+
+/** Runs the example to the end and waits until the Query API shows the run finished. */
+export async function makeRun(options) {
+  const runId = await startRun(options).done;
+  await waitFor(async () => (await api(`/projects/${options.project}/runs/${runId}`))?.state === 'finished', { message: `run ${runId} to be finished`, timeout: 30000 });
+  return runId;
+}
+
+export async function api(path, init = {}) {
+  const res = await fetch(`${QUERY_URL}/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${API_KEY}`, Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
+  });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+/** The runs of a project, whichever shape the server answers with. */
+export async function runsOf(project, query = '') {
+  const res = await api(`/projects/${encodeURIComponent(project)}/runs?limit=1000${query}`);
+  return Array.isArray(res) ? res : res?.runs ?? [];
+}
+
+/** Polls `fn` until it returns something truthy. */
+export async function waitFor(fn, { timeout = 20000, interval = 200, message = 'a condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+export async function launch() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** A page on the dashboard; `withKey` passes the key in the URL fragment the first time, like `./platform demo` prints it. */
+export async function open(browser, hashPath = '/', { withKey = true, viewport = { width: 1440, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.errors = errors;
+  await page.goto(dashboardUrl(hashPath, withKey));
+  return page;
+}
+
+export function dashboardUrl(hashPath, withKey = true) {
+  const sep = hashPath.includes('?') ? '&' : '?';
+  return `${DASHBOARD_URL}/#${hashPath}${withKey ? `${sep}key=${encodeURIComponent(API_KEY)}` : ''}`;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** The run ids of the table's rows in order (every row: the table is tall enough in tests). */
+export async function tableRunIds(page) {
+  return page.$$eval('.rt-row[data-run-id]', (rows) => rows
+    .sort((a, b) => new DOMMatrix(getComputedStyle(a).transform).m42 - new DOMMatrix(getComputedStyle(b).transform).m42)
+    .map((r) => r.getAttribute('data-run-id')));
+}
+
+/** The series ids of the chart in a line panel. */
+export async function chartSeries(page, metric) {
+  return page.evaluate((m) => {
+    const el = document.querySelector(`[data-panel="${m}"] .chart`);
+    const chart = el && window.runstream.echarts.getInstanceByDom(el);
+    if (!chart) return null;
+    return chart.getOption().series.map((s) => ({ id: s.id, name: s.name, points: s.data.length }));
+  }, metric);
+}
+
+export const sameSet = (a, b) => a.length === b.length && [...a].sort().join() === [...b].sort().join();

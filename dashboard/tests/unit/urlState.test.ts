@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { chartFilter, decodeState, DEFAULT_STATE, encodeState, isVisible, queryString, tableFilter, toggleVisible } from '../../src/lib/urlState';
+
+describe('workspace state in the URL', () => {
+  it('leaves defaults out', () => {
+    expect(encodeState({ ...DEFAULT_STATE }).toString()).toBe('');
+    expect(decodeState(new URLSearchParams(''))).toEqual(DEFAULT_STATE);
+  });
+  it('round-trips everything', () => {
+    const s = {
+      ...DEFAULT_STATE, q: 'lr 0.1', states: ['running', 'finished'], tags: ['baseline'], filter: '{"config.lr":{"$lt":0.1}}', sort: '-summary.acc',
+      group: 'config.optimizer', hidden: ['ab12', 'cd34'], cols: ['config.lr', 'summary.acc'], panels: ['loss'], x: '_timestamp',
+      smooth: 0.6, log: ['loss'], max: 50, pc: ['lr', 'batch_size'], metric: 'acc',
+    };
+    const qs = queryString(encodeState(s));
+    expect(decodeState(new URLSearchParams(qs))).toEqual(s);
+  });
+  it('writes a readable query string', () => {
+    const qs = queryString(encodeState({ ...DEFAULT_STATE, states: ['running', 'failed'], filter: '{"tags":"a"}', sort: '-summary.acc' }));
+    expect(qs).toBe('state=running,failed&f={"tags":"a"}&sort=-summary.acc');
+  });
+  it('clamps what it reads', () => {
+    const s = decodeState(new URLSearchParams('smooth=5&max=100000&only='));
+    expect(s.smooth).toBe(0.99);
+    expect(s.max).toBe(100);
+    expect(s.only).toEqual([]);
+  });
+  it('keeps an empty panel list (every panel removed) apart from the default', () => {
+    expect(decodeState(new URLSearchParams(queryString(encodeState({ ...DEFAULT_STATE, panels: [] })))).panels).toEqual([]);
+  });
+  it('combines the search box, chips and JSON box', () => {
+    const s = { ...DEFAULT_STATE, q: 'wide', states: ['running'], filter: '{"config.lr":{"$lt":0.1}}' };
+    expect(tableFilter(s)).toEqual({ $and: [
+      { $or: [{ name: { $regex: '(?i)wide' } }, { runId: { $regex: '(?i)wide' } }] },
+      { state: 'running' },
+      { 'config.lr': { $lt: 0.1 } },
+    ] });
+    expect(tableFilter({ ...DEFAULT_STATE, filter: '{not json' })).toBeNull();
+    expect(chartFilter({ ...DEFAULT_STATE, states: ['running'], hidden: ['x'] })).toEqual({ $and: [{ state: 'running' }, { runId: { $nin: ['x'] } }] });
+  });
+  it('toggles visibility in hidden, or in only after "hide all"', () => {
+    let s = { ...DEFAULT_STATE };
+    s = { ...s, ...toggleVisible(s, 'a') };
+    expect(s.hidden).toEqual(['a']);
+    expect(isVisible(s, 'a')).toBe(false);
+    s = { ...s, ...toggleVisible(s, 'a') };
+    expect(s.hidden).toEqual([]);
+    s = { ...s, hidden: [], only: [] };
+    expect(isVisible(s, 'a')).toBe(false);
+    s = { ...s, ...toggleVisible(s, 'b') };
+    expect(s.only).toEqual(['b']);
+    expect(isVisible(s, 'b')).toBe(true);
+    expect(isVisible(s, 'a')).toBe(false);
+  });
+});
