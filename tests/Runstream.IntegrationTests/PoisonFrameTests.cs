@@ -46,4 +46,40 @@ public sealed class PoisonFrameTests(StackFixture stack)
         Assert.Equal(1, poisoned!["rejectedFrames"]![0]!["sequence"]!.GetValue<long>());
         Assert.Contains("cannot be read", poisoned["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_frame_postgres_cannot_store_is_rejected_and_the_rest_of_its_batch_lands()
+    {
+        // Past Ingest's checks (sent straight to the queue), a start whose notes hold U+0000, which
+        // jsonb refuses, and a healthy run's frames in the same batch.
+        var project = StackFixture.NewProject("unstorable");
+        var unstorable = new Contracts.V1.RunFrame { Started = new Contracts.V1.RunStarted { Notes = "nul \0 here", ConfigJson = "{}" } };
+        var healthy = new Contracts.V1.RunFrame { Started = new Contracts.V1.RunStarted { Notes = "fine", ConfigJson = "{}" } };
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(StackFixture.RabbitMq)));
+        await bus.StartAsync();
+        try
+        {
+            var frames = await bus.GetSendEndpoint(new Uri($"queue:{stack.FramesQueue}"));
+            foreach (var (runId, frame) in new[] { ("unstorable01", unstorable), ("healthy01", healthy) })
+                await frames.Send(new RunFrameReceived
+                {
+                    Entity = stack.Entity,
+                    Project = project,
+                    RunId = runId,
+                    Sequence = 1,
+                    ReceivedAt = DateTimeOffset.UtcNow,
+                    Frame = Google.Protobuf.MessageExtensions.ToByteArray(frame),
+                });
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        var fine = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/healthy01", r => r is not null, "the healthy run");
+        Assert.Equal("fine", fine!["notes"]!.GetValue<string>());
+        var refused = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/unstorable01",
+            r => r?["rejectedFrames"]?.AsArray().Count == 1, "the unstorable frame to be recorded");
+        Assert.Contains("cannot be stored", refused!["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
+    }
 }

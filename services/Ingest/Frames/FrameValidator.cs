@@ -33,10 +33,15 @@ public static class FrameValidator
                 : frame.Sequence < 1 ? new("sequence", $"Sequence numbers start at 1; got {frame.Sequence}.") : null);
     }
 
+    /// <summary>Client and row times: Unix milliseconds between 1970 and 9999 (0 for "not given").</summary>
+    public const long MaxTimeUnixMs = 253_402_300_799_999;
+
     public static FrameProblem? ValidatePayload(RunFrame frame) =>
         frame.CalculateSize() is var size && size > MaxFrameBytes
             ? new("frame", $"The frame is {size} bytes; the limit is {MaxFrameBytes} (16 MiB). Send fewer rows per frame.")
-            : ValidatePayloadContent(frame);
+            : frame.ClientTimeUnixMs is < 0 or > MaxTimeUnixMs
+                ? new("client_time_unix_ms", $"client_time_unix_ms is {frame.ClientTimeUnixMs}; Unix milliseconds run from 0 to {MaxTimeUnixMs} (the year 9999).")
+                : ValidatePayloadContent(frame);
 
     private static FrameProblem? ValidatePayloadContent(RunFrame frame) => frame.PayloadCase switch
     {
@@ -59,6 +64,8 @@ public static class FrameValidator
     {
         if (started.Name.Length > MaxTextLength)
             return new("started.name", $"started.name is {started.Name.Length} characters long; the limit is {MaxTextLength}.");
+        if (RunTextRules.TextProblem("started.name", started.Name) is { } nul)
+            return new("started.name", nul);
         return ValidateEdit("started", started.Notes, started.Tags) ?? ValidateConfig("started.config_json", started.ConfigJson);
     }
 
@@ -75,6 +82,8 @@ public static class FrameValidator
     {
         if (json.Length == 0)
             return null;
+        if (RunTextRules.TextProblem(field, json) is { } nul)
+            return new(field, nul);
         if (json.Length > MaxConfigBytes)
             return new(field, $"{field} is {json.Length} bytes; the limit is {MaxConfigBytes} (10 MB).");
         try
@@ -105,6 +114,8 @@ public static class FrameValidator
                 return new($"metrics.rows[{r}]", $"metrics.rows[{r}] has {row.KeyIndexes.Count} key indexes but {row.Values.Count} values.");
             if (row.Step < 0)
                 return new($"metrics.rows[{r}].step", $"metrics.rows[{r}].step is {row.Step}; steps start at 0.");
+            if (row.TimeUnixMs is < 0 or > MaxTimeUnixMs)
+                return new($"metrics.rows[{r}].time_unix_ms", $"metrics.rows[{r}].time_unix_ms is {row.TimeUnixMs}; Unix milliseconds run from 0 to {MaxTimeUnixMs}.");
             foreach (var index in row.KeyIndexes)
                 if (index >= metrics.Keys.Count)
                     return new($"metrics.rows[{r}].key_indexes", $"metrics.rows[{r}] refers to key {index}, but the frame names {metrics.Keys.Count} keys.");
@@ -118,6 +129,10 @@ public static class FrameValidator
             return nameProblem;
         if (ValidateName("artifact_logged.type", artifact.Type) is { } typeProblem)
             return typeProblem;
+        if (artifact.Description.Length > MaxTextLength)
+            return new("artifact_logged.description", $"artifact_logged.description is {artifact.Description.Length} characters long; the limit is {MaxTextLength}.");
+        if (RunTextRules.TextProblem("artifact_logged.description", artifact.Description) is { } nul)
+            return new("artifact_logged.description", nul);
         if (!Blobs.ContentDigest.TryParse(artifact.Digest, out _))
             return new("artifact_logged.digest", "artifact_logged.digest must be a SHA-256 as 64 lowercase hex characters.");
         if (artifact.Files.Count == 0)

@@ -38,11 +38,19 @@ public static class RunTextRules
         return null;
     }
 
+    /// <summary>Free text (names, notes, JSON): PostgreSQL's jsonb cannot hold U+0000, raw or escaped.</summary>
+    public static string? TextProblem(string field, string value) =>
+        value.Contains('\0') || value.Contains("\\u0000", StringComparison.OrdinalIgnoreCase)
+            ? $"{field} contains the character U+0000, which cannot be stored."
+            : null;
+
     /// <summary>Notes and tags as a run starts with them or as they are edited later; returns (field, message).</summary>
     public static (string Field, string Message)? EditProblem(string prefix, string? notes, IReadOnlyList<string>? tags)
     {
         if (notes is not null && notes.Length > MaxTextLength)
             return ($"{prefix}.notes", $"{prefix}.notes is {notes.Length} characters long; the limit is {MaxTextLength}.");
+        if (notes is not null && TextProblem($"{prefix}.notes", notes) is { } nul)
+            return ($"{prefix}.notes", nul);
         if (tags is null)
             return null;
         if (tags.Count > MaxTags)

@@ -1,5 +1,6 @@
 using Marten;
 using MassTransit;
+using Npgsql;
 using Runstream.Contracts.Bus;
 using Runstream.Store.Live;
 using Runstream.Store.Runs;
@@ -29,7 +30,15 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
     public async Task Consume(ConsumeContext<Batch<RunFrameReceived>> context)
     {
         var arrived = context.Message.Select(m => m.Message).ToLookup(RunKeyOf);
-        var lookAgain = await ApplyAsync([.. arrived.Select(group => group.Key)], arrived, context.CancellationToken);
+        string[] lookAgain;
+        try
+        {
+            lookAgain = await ApplyAsync([.. arrived.Select(group => group.Key)], arrived, context.CancellationToken);
+        }
+        catch (Exception e) when (IsUnstorable(e))
+        {
+            lookAgain = await ApplyOneByOneAsync(arrived, context.CancellationToken);
+        }
 
         // A run's frames may be applied by one batch while another (another instance, or a batch
         // redelivered after a reconnect) parks its successor. Each side looks again after its own
@@ -38,6 +47,36 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         while (lookAgain.Length > 0)
             lookAgain = await ApplyAsync(lookAgain, nothingArrived, context.CancellationToken);
     }
+
+    /// <summary>
+    /// A frame PostgreSQL refuses to store (a data exception: text it cannot hold, a number out of
+    /// range) fails the transaction of its whole batch, and would again on every retry while the
+    /// queue waits. The batch is then applied frame by frame; the frame refused is recorded as rejected.
+    /// </summary>
+    private async Task<string[]> ApplyOneByOneAsync(ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
+    {
+        var lookAgain = new HashSet<string>();
+        foreach (var frame in arrived.SelectMany(run => run.OrderBy(f => f.Sequence)))
+        {
+            var runKey = RunKeyOf(frame);
+            try
+            {
+                lookAgain.UnionWith(await ApplyAsync([runKey], new[] { frame }.ToLookup(RunKeyOf), cancellation));
+            }
+            catch (Exception e) when (IsUnstorable(e))
+            {
+                logger.LogWarning(e, "Frame {Sequence} of {Run} cannot be stored; recorded as rejected.", frame.Sequence, runKey);
+                UnreadableFrames.Add(1);
+                var rejected = frame with { Rejection = $"The frame cannot be stored: {(e as PostgresException ?? e.InnerException as PostgresException)?.MessageText}" };
+                lookAgain.UnionWith(await ApplyAsync([runKey], new[] { rejected }.ToLookup(RunKeyOf), cancellation));
+            }
+        }
+        return [.. lookAgain];
+    }
+
+    /// <summary>PostgreSQL's class 22, data exception: the data, not the database, is at fault, and a retry cannot help.</summary>
+    private static bool IsUnstorable(Exception e) =>
+        (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState.StartsWith("22", StringComparison.Ordinal) == true;
 
     /// <summary>Applies what can be applied in one transaction; returns the runs worth another look.</summary>
     private async Task<string[]> ApplyAsync(string[] runKeys, ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
@@ -133,8 +172,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         {
             return RunFrameEvents.ToEvent(frame, state);
         }
-        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever makes one frame unreadable must not hold up the batch, and with it every other run
+            // (a batch that keeps failing is retried for minutes while the queue waits behind it).
             logger.LogWarning(e, "Frame {Sequence} of {Run} cannot be read; recorded as rejected.", frame.Sequence, runKey);
             UnreadableFrames.Add(1);
             return new Store.Runs.FrameRejected(frame.Sequence, $"The frame cannot be read: {e.Message}");
