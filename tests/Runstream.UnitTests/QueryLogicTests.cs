@@ -42,6 +42,23 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void Small_chunks_without_blocks_are_sampled_from_their_points_beside_summarised_ones()
+    {
+        var values = Enumerable.Range(0, 640).Select(i => (double)i).ToArray();
+        var chunk = new MetricChunk("loss", [.. Enumerable.Range(0, 640).Select(i => (long)i)], new long[640], values);
+        var (min, max, last) = chunk.Blocks(MetricHistoryTable.BlockSize);
+        var sampled = new MetricChunks("loss", [
+            new MetricChunkRead(0, 639, null, null, null, min, max, last),
+            new MetricChunkRead(640, 649, null, null, [-5, 0, 0, 0, 0, 0, 0, 0, 0, 700]),
+        ]).TrySampleBySteps(5)!;
+        Assert.Equal(650, sampled.Count);
+        Assert.Equal(-5, sampled.Min.Min());
+        Assert.Equal(700, sampled.Max.Max());
+        Assert.Equal(700, sampled.Last[^1]);
+        Assert.Equal(649, sampled.X[^1]);
+    }
+
+    [Fact]
     public void Rewritten_steps_keep_the_last_write()
     {
         var chunks = new MetricChunks("loss", [

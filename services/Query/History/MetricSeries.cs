@@ -15,7 +15,7 @@ public sealed class MetricSeries(string key, long[] steps, long[] timesMs, doubl
 }
 
 /// <summary>One history chunk as read: a dense chunk's steps are implied by its first step and not fetched.</summary>
-/// <remarks>Read in blocks, <see cref="Values"/> is null and the block summaries are set instead.</remarks>
+/// <remarks>Read in blocks, <see cref="Values"/> is null and the block summaries are set instead (chunks of fewer points than a block have none, and are read as points).</remarks>
 public sealed record MetricChunkRead(long FirstStep, long LastStep, long[]? Steps, long[]? Times, double[]? Values,
     double[]? BlockMin = null, double[]? BlockMax = null, double[]? BlockLast = null)
 {
@@ -143,7 +143,7 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
         // The points of a dense chunk are counted from its steps' range: counting the array would read it.
         await using var command = database.CreateCommand($"""
             select key, first_step, last_step, case when dense then null else steps end, {times},
-                case when blocks then null else values end,
+                case when blocks and block_min is not null then null else values end,
                 case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end
             from (
                 select c.*, bool_and(c.dense) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks

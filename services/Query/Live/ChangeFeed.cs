@@ -32,7 +32,11 @@ public sealed class ChangeFeed(NpgsqlDataSource database, ILogger<ChangeFeed> lo
             try
             {
                 await using var connection = await database.OpenConnectionAsync(stopping);
-                connection.Notification += (_, e) => Dispatch(e.Payload);
+                connection.Notification += (_, e) =>
+                {
+                    foreach (var runKey in RunChanges.Parse(e.Payload))
+                        Dispatch(runKey);
+                };
                 await using (var listen = new NpgsqlCommand($"listen {RunChanges.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stopping);
                 Dispatch(Resync);

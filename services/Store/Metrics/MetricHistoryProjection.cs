@@ -12,8 +12,14 @@ namespace Runstream.Store.Metrics;
 public sealed class MetricHistoryProjection(string schema) : IProjection
 {
     private readonly string _insert = $"""
+        insert into {schema}.{MetricHistoryTable.Name} (run_key, key, sequence, first_step, last_step, dense, steps, times_ms, values)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        on conflict (run_key, key, sequence) do nothing
+        """;
+
+    private readonly string _insertWithBlocks = $"""
         insert into {schema}.{MetricHistoryTable.Name} (run_key, key, sequence, first_step, last_step, dense, steps, times_ms, values, block_min, block_max, block_last)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        values (?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, ?)
         on conflict (run_key, key, sequence) do nothing
         """;
 
@@ -23,10 +29,18 @@ public sealed class MetricHistoryProjection(string schema) : IProjection
             if (e.Data is MetricsLogged logged)
                 foreach (var chunk in MetricChunk.Split(logged.Decode()))
                 {
-                    (double[] Min, double[] Max, double[] Last)? blocks = chunk.IsDense ? chunk.Blocks(MetricHistoryTable.BlockSize) : null;
-                    operations.QueueSqlCommand(_insert, e.StreamKey!, chunk.Key, logged.Sequence,
-                        chunk.Steps[0], chunk.Steps.Max(), blocks is not null, chunk.Steps, chunk.Times, chunk.Values,
-                        (object?)blocks?.Min ?? DBNull.Value, (object?)blocks?.Max ?? DBNull.Value, (object?)blocks?.Last ?? DBNull.Value);
+                    var dense = chunk.IsDense;
+                    // Block summaries pay off only for chunks of several blocks; small chunks (many runs
+                    // logging a few steps a second) are read point by point, at no cost to their ingest.
+                    if (dense && chunk.Values.Length >= MetricHistoryTable.BlockSize)
+                    {
+                        var (min, max, last) = chunk.Blocks(MetricHistoryTable.BlockSize);
+                        operations.QueueSqlCommand(_insertWithBlocks, e.StreamKey!, chunk.Key, logged.Sequence,
+                            chunk.Steps[0], chunk.Steps[^1], chunk.Steps, chunk.Times, chunk.Values, min, max, last);
+                    }
+                    else
+                        operations.QueueSqlCommand(_insert, e.StreamKey!, chunk.Key, logged.Sequence,
+                            chunk.Steps[0], chunk.Steps.Max(), dense, chunk.Steps, chunk.Times, chunk.Values);
                 }
         return Task.CompletedTask;
     }

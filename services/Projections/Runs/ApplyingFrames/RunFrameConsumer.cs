@@ -94,11 +94,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
             if (outcome.ParkedNew)
                 parkedNew.Add(runKey);
             if (outcome.Applied)
-            {
                 applied.Add(runKey);
-                RunChanges.Notify(session, runKey);
-            }
         }
+        // Delivered on commit, to every Query instance's live updates.
+        RunChanges.Notify(session, applied);
         await session.SaveChangesAsync(cancellation);
         var now = DateTimeOffset.UtcNow;
         foreach (var runKey in applied)
