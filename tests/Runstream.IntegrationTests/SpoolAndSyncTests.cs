@@ -16,6 +16,10 @@ public sealed class SpoolAndSyncTests(StackFixture stack)
             runId = run.Id;
             for (var step = 0; step < 500; step++)
                 run.Log(new Dictionary<string, double> { ["loss"] = 1.0 / (step + 1) });
+            // An artifact offline: its content waits in the spool with the frames.
+            var model = Path.Combine(Directory.CreateTempSubdirectory().FullName, "model.bin");
+            await File.WriteAllTextAsync(model, $"offline weights {project}");
+            await run.LogArtifactAsync(model, name: "model", type: "model");
             var result = await run.FinishAsync();
             Assert.Equal(0, result.Acknowledged);
             Assert.True(result.Unacknowledged >= 3, $"started, metrics and finished frames are spooled; got {result.Unacknowledged}");
@@ -31,6 +35,9 @@ public sealed class SpoolAndSyncTests(StackFixture stack)
             r => r?["state"]?.GetValue<string>() == "finished", "the synced run to be finished");
         Assert.Equal(0.1, details!["config"]!["lr"]!.GetValue<double>());
         var lastSequence = details["lastSequence"]!.GetValue<long>();
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/latest", v => v is not null, "the offline artifact");
+        Assert.Equal($"offline weights {project}", await stack.Query.GetStringAsync($"/api/v1/projects/{project}/artifacts/model/latest/files/model.bin"));
+        Assert.DoesNotContain(Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories), f => Path.GetDirectoryName(f)!.EndsWith("content"));
 
         var second = await SyncAsync(spool);
         Assert.Equal(0, second.ExitCode);

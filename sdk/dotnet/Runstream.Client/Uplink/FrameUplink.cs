@@ -15,8 +15,6 @@ namespace Runstream.Client.Uplink;
 /// </summary>
 internal sealed class FrameUplink : IAsyncDisposable
 {
-    private const int UploadChunkBytes = 1 << 20;
-
     private readonly RunSettings _settings;
     private readonly RunRef _run;
     private readonly IngestConnection _ingest;
@@ -66,31 +64,14 @@ internal sealed class FrameUplink : IAsyncDisposable
         return new FinishResult(_spool.Acked, _spool.LastSequence - _spool.Acked, _spool.Directory);
     }
 
+    /// <summary>Uploads the artifact's missing content now, or, offline, keeps it in the spool for <c>sync</c>.</summary>
     public async Task UploadMissingContentAsync(LocalArtifact artifact, CancellationToken cancellation)
     {
+        var files = artifact.Files.Select(f => (f.Digest, f.LocalPath)).ToList();
         if (_settings.Offline)
-            throw new InvalidOperationException("Artifacts cannot be logged offline yet: their content is uploaded before the frame that names them.");
-        var request = new FindMissingContentRequest { Digests = { artifact.Files.Select(f => f.Digest).Distinct() } };
-        var missing = (await _ingest.Client.FindMissingContentAsync(request, _ingest.Headers, cancellationToken: cancellation)).Missing.ToHashSet();
-        foreach (var file in artifact.Files.Where(f => missing.Remove(f.Digest)))
-        {
-            using var upload = _ingest.Client.UploadContent(_ingest.Headers, cancellationToken: cancellation);
-            await using var content = File.OpenRead(file.LocalPath);
-            var buffer = new byte[UploadChunkBytes];
-            var first = true;
-            int read;
-            while ((read = await content.ReadAsync(buffer, cancellation)) > 0 || first)
-            {
-                await upload.RequestStream.WriteAsync(new ContentChunk
-                {
-                    Digest = first ? file.Digest : "",
-                    Data = ByteString.CopyFrom(buffer, 0, read),
-                }, cancellation);
-                first = false;
-            }
-            await upload.RequestStream.CompleteAsync();
-            await upload.ResponseAsync;
-        }
+            ArtifactContentUpload.Stash(_spool.Directory, files);
+        else
+            await ArtifactContentUpload.UploadMissingAsync(_ingest, files, cancellation);
     }
 
     /// <summary>Resolves an artifact reference and downloads its files into <paramref name="directory"/>.</summary>

@@ -98,6 +98,8 @@ internal sealed class SpoolSender(RunSpool spool, IngestConnection ingest, RunSe
     /// <summary>One stream's life. True when everything is acknowledged and nothing more will come.</summary>
     private async Task<bool> StreamOnceAsync(CancellationToken stop)
     {
+        // Content an offline run kept goes first: its frames name it.
+        await ArtifactContentUpload.UploadStashedAsync(ingest, spool.Directory, stop);
         using var call = ingest.Client.StreamFrames(ingest.Headers, cancellationToken: stop);
         var replies = ReadRepliesAsync(call.ResponseStream, stop);
         using var cursor = spool.OpenCursor(spool.Acked + 1);
