@@ -29,6 +29,23 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
 
     public async Task Consume(ConsumeContext<Batch<RunFrameReceived>> context)
     {
+        try
+        {
+            await ApplyBatchAsync(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // MassTransit retries, then moves the batch to the _error queue with a Fault describing the
+            // exception. Marten's and Npgsql's exceptions carry objects (commands, type mappers) that the
+            // Fault cannot serialize, which would leave the batch nowhere; the full exception is logged
+            // here and the Fault carries its type and message.
+            logger.LogWarning(e, "Applying a batch of {Count} frames failed; it is retried, then moved to the error queue.", context.Message.Length);
+            throw new FrameBatchFailedException($"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private async Task ApplyBatchAsync(ConsumeContext<Batch<RunFrameReceived>> context)
+    {
         var arrived = context.Message.Select(m => m.Message).ToLookup(RunKeyOf);
         string[] lookAgain;
         try
@@ -183,3 +200,6 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
 
     private static string RunKeyOf(RunFrameReceived frame) => new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 }
+
+/// <summary>A batch could not be applied; the original exception is in the log.</summary>
+public sealed class FrameBatchFailedException(string message) : Exception(message);
