@@ -82,4 +82,50 @@ public sealed class PoisonFrameTests(StackFixture stack)
             r => r?["rejectedFrames"]?.AsArray().Count == 1, "the unstorable frame to be recorded");
         Assert.Contains("cannot be stored", refused!["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_batch_that_keeps_failing_lands_in_the_error_queue_and_the_queue_moves_on()
+    {
+        // A Projections of its own, on a queue of its own, retrying for a moment rather than minutes.
+        var queue = $"run-frames-failing-{Guid.NewGuid():N}"[..32];
+        await stack.StartAnotherAsync("projections-failing", "projections", "http", new Dictionary<string, string>
+        {
+            ["Frames__Queue"] = queue,
+            ["Frames__RetryIntervals__0"] = "00:00:00.05",
+            ["Frames__RetryIntervals__1"] = "00:00:00.05",
+        });
+        var project = StackFixture.NewProject("failing");
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(StackFixture.RabbitMq)));
+        await bus.StartAsync();
+        try
+        {
+            var frames = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            // A run key PostgreSQL cannot hold at all (U+0000 in the entity, which Ingest never lets through):
+            // not even its rejection can be recorded, so every attempt fails.
+            await frames.Send(new RunFrameReceived { Entity = "bad\0entity", Project = project, RunId = "r1", Sequence = 1, ReceivedAt = DateTimeOffset.UtcNow, Rejection = "x" });
+            await Poll.UntilAsync(() => MessagesInAsync($"{queue}_error"), count => count == 1, "the failing batch in the error queue");
+            var healthy = new Contracts.V1.RunFrame { Started = new Contracts.V1.RunStarted { ConfigJson = "{}" } };
+            await frames.Send(new RunFrameReceived { Entity = stack.Entity, Project = project, RunId = "after", Sequence = 1, ReceivedAt = DateTimeOffset.UtcNow, Frame = Google.Protobuf.MessageExtensions.ToByteArray(healthy) });
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/after", r => r is not null, "the next frame to be applied");
+    }
+
+    private static async Task<uint> MessagesInAsync(string queue)
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(StackFixture.RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0; // not declared yet
+        }
+    }
 }

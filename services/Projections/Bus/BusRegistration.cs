@@ -18,6 +18,13 @@ public sealed class FrameConsumerOptions
     public int BatchSize { get; set; } = 200;
     /// <summary>How long a batch waits to fill before it is applied anyway.</summary>
     public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Waits between attempts at a failing batch before it goes to the error queue: about two
+    /// minutes in all by default, enough to ride out a database restart.
+    /// </summary>
+    public TimeSpan[] RetryIntervals { get; set; } =
+        [.. new[] { 100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
 }
 
 public static class BusRegistration
@@ -47,10 +54,10 @@ public static class BusRegistration
                 {
                     endpoint.PrefetchCount = options.BatchSize * 2;
                     endpoint.ConcurrentMessageLimit = options.BatchSize;
-                    // Rides out a database restart (about two minutes of retries); a batch that keeps
-                    // failing lands in the _error queue with its exception, never silently dropped.
-                    // (A frame that cannot be read is recorded as rejected by the consumer instead.)
-                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000));
+                    // Rides out a database restart; a batch that keeps failing lands in the _error queue
+                    // with its exception, never silently dropped. (A frame that cannot be read or stored
+                    // is recorded as rejected by the consumer instead.)
+                    endpoint.UseMessageRetry(retry => retry.Intervals(options.RetryIntervals));
                     endpoint.ConfigureConsumer<RunFrameConsumer>(context);
                 });
                 rabbitMq.ReceiveEndpoint(options.HeartbeatQueue, endpoint =>

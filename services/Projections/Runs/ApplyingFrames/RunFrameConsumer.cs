@@ -54,7 +54,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         }
         catch (Exception e) when (IsUnstorable(e))
         {
-            lookAgain = await ApplyOneByOneAsync(arrived, context.CancellationToken);
+            lookAgain = await ApplyOneByOneAsync(arrived, context, context.CancellationToken);
         }
 
         // A run's frames may be applied by one batch while another (another instance, or a batch
@@ -70,7 +70,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
     /// range) fails the transaction of its whole batch, and would again on every retry while the
     /// queue waits. The batch is then applied frame by frame; the frame refused is recorded as rejected.
     /// </summary>
-    private async Task<string[]> ApplyOneByOneAsync(ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
+    private async Task<string[]> ApplyOneByOneAsync(ILookup<string, RunFrameReceived> arrived, ConsumeContext context, CancellationToken cancellation)
     {
         var lookAgain = new HashSet<string>();
         foreach (var frame in arrived.SelectMany(run => run.OrderBy(f => f.Sequence)))
@@ -85,7 +85,19 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
                 logger.LogWarning(e, "Frame {Sequence} of {Run} cannot be stored; recorded as rejected.", frame.Sequence, runKey);
                 UnreadableFrames.Add(1);
                 var rejected = frame with { Rejection = $"The frame cannot be stored: {(e as PostgresException ?? e.InnerException as PostgresException)?.MessageText}" };
-                lookAgain.UnionWith(await ApplyAsync([runKey], new[] { rejected }.ToLookup(RunKeyOf), cancellation));
+                try
+                {
+                    lookAgain.UnionWith(await ApplyAsync([runKey], new[] { rejected }.ToLookup(RunKeyOf), cancellation));
+                }
+                catch (Exception again) when (IsUnstorable(again))
+                {
+                    // Not even its rejection can be stored (its run's own key cannot be), so there is no run to
+                    // record it in: it goes to the endpoint's error queue, where it is kept and can be seen.
+                    // (MassTransit would redeliver a failing batch rather than move it there.)
+                    logger.LogError(again, "Frame {Sequence} of {Run} cannot be stored, nor its rejection; moved to the error queue.", frame.Sequence, runKey);
+                    var errors = await context.GetSendEndpoint(new Uri($"queue:{context.ReceiveContext.InputAddress.AbsolutePath.Trim('/')}_error"));
+                    await errors.Send(frame, cancellation);
+                }
             }
         }
         return [.. lookAgain];
