@@ -47,4 +47,49 @@ public sealed class TwoProjectionsTests(StackFixture stack)
             Assert.True(reader.GetBoolean(2), "events were appended out of sequence order");
         }
     }
+
+    [Fact]
+    public async Task With_partitions_each_projections_instance_applies_only_the_runs_of_its_own_queue()
+    {
+        // As in Kubernetes: Ingest routes each run to one of two queues; Projections 0 and 1 each consume one.
+        var queue = $"run-frames-parts-{Guid.NewGuid():N}"[..28];
+        foreach (var partition in new[] { 0, 1 })
+            await stack.StartAnotherAsync($"projections-part-{partition}", "projections", "http", new Dictionary<string, string>
+            {
+                ["Frames__Queue"] = queue,
+                ["Frames__Partitions"] = "2",
+                ["Frames__Partition"] = partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        var ingest = await stack.StartAnotherAsync("ingest-parts", "ingest", "http", new Dictionary<string, string>
+        {
+            ["Ingest__Queue"] = queue,
+            ["Ingest__Partitions"] = "2",
+        });
+
+        var project = StackFixture.NewProject("partitions");
+        var runIds = new List<string>();
+        for (var job = 0; job < 8; job++)
+        {
+            await using var run = await Experiment.InitAsync(stack.Settings(project) with { Url = ingest, MaxRowsPerFrame = 50 });
+            for (var step = 0; step < 500; step++)
+                run.Log(new Dictionary<string, double> { ["value"] = step });
+            Assert.True((await run.FinishAsync()).Complete);
+            runIds.Add(run.Id);
+        }
+
+        foreach (var runId in runIds)
+        {
+            await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{runId}", r => r?["state"]?.GetValue<string>() == "finished", $"run {runId}");
+            Assert.Equal(500, (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{runId}/history"))!.AsArray().Count);
+        }
+        // Each partition's queue has exactly its one consumer, and the runs spread over both.
+        var partitions = runIds.Select(id => Contracts.Bus.RunFrameQueue.PartitionOf(stack.Entity, project, id, 2)).ToHashSet();
+        Assert.Equal(2, partitions.Count);
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(StackFixture.RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var partition in new[] { 0, 1 })
+            Assert.Equal(1u, (await channel.QueueDeclarePassiveAsync($"{queue}-{partition}")).ConsumerCount);
+        await Assert.ThrowsAnyAsync<Exception>(() => channel.QueueDeclarePassiveAsync(queue));
+    }
 }
