@@ -67,6 +67,8 @@ export class LiveFeed {
       setStatus('live');
       if (wasDown) void this.o.poll();
     });
+    // The server may have missed changes (a lost database connection): reload what is shown.
+    es.addEventListener('resync', () => void this.o.poll());
     for (const [name, handler] of Object.entries(this.o.events)) {
       es.addEventListener(name, (ev) => {
         try {

@@ -54,7 +54,6 @@ public static class IngestRegistration
             {
                 // Sends complete only once the broker has confirmed the persistent message.
                 rabbitMq.Host(new Uri(rabbit), host => host.PublisherConfirmation = true);
-                rabbitMq.UseQuorumQueuesWhenConfigured(builder.Configuration);
             });
         });
         builder.Services.AddSingleton<FrameSender>();

@@ -3,16 +3,24 @@ using Microsoft.Extensions.Configuration;
 
 namespace Runstream.ServiceDefaults;
 
+/// <summary>
+/// With <c>RabbitMq:QuorumQueues</c> (clusters), the frame and heartbeat queues are quorum queues:
+/// replicated by Raft, so losing one broker node loses no confirmed message. Ingest (sending) and
+/// Projections (receiving) both declare them, and must agree on the type: RabbitMQ refuses to
+/// declare an existing queue with other arguments.
+/// </summary>
 public static class RabbitMqQueues
 {
-    /// <summary>
-    /// With <c>RabbitMq:QuorumQueues</c> (clusters), every queue MassTransit declares is a quorum queue:
-    /// replicated by Raft, so losing one broker node loses no confirmed message. Ingest and
-    /// Projections both declare the frame queues, so both must agree on the type.
-    /// </summary>
-    public static void UseQuorumQueuesWhenConfigured(this IRabbitMqBusFactoryConfigurator rabbitMq, IConfiguration configuration)
+    public static bool UseQuorumQueues(this IConfiguration configuration) => configuration.GetValue<bool>("RabbitMq:QuorumQueues");
+
+    /// <summary>The send address of a queue on the bus's broker, declared as a quorum queue when configured.</summary>
+    public static Uri QueueAddress(this IBus bus, IConfiguration configuration, string queue) =>
+        configuration.UseQuorumQueues() ? new Uri(bus.Address, $"/{queue}?quorum=true") : new Uri($"queue:{queue}");
+
+    /// <summary>Makes a receive endpoint's queue a quorum queue when configured.</summary>
+    public static void UseQuorumQueueWhenConfigured(this IRabbitMqReceiveEndpointConfigurator endpoint, IConfiguration configuration)
     {
-        if (configuration.GetValue<bool>("RabbitMq:QuorumQueues"))
-            rabbitMq.SetQueueArgument("x-queue-type", "quorum");
+        if (configuration.UseQuorumQueues())
+            endpoint.SetQuorumQueue();
     }
 }

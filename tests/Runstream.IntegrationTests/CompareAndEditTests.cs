@@ -118,6 +118,22 @@ public sealed class CompareAndEditTests(StackFixture stack)
             status => status == HttpStatusCode.NotFound, "the alias to be gone");
         using var latest = await stack.Query.DeleteAsync($"/api/v1/projects/{project}/artifacts/model/aliases/latest");
         Assert.Equal(HttpStatusCode.BadRequest, latest.StatusCode);
+        using var setLatest = await stack.Query.PutAsJsonAsync($"/api/v1/projects/{project}/artifacts/model/aliases/latest", new { version = "v0" });
+        Assert.Equal(HttpStatusCode.BadRequest, setLatest.StatusCode);
+        using var numeric = await stack.Query.PutAsJsonAsync($"/api/v1/projects/{project}/artifacts/model/aliases/3", new { version = "v0" });
+        Assert.Contains("reads as a version number", await numeric.Content.ReadAsStringAsync());
+
+        // A run of another project uses this one's model: the lineage is recorded on the right collection.
+        var elsewhere = StackFixture.NewProject("consumer");
+        string reader;
+        await using (var run = await Experiment.InitAsync(stack.Settings(elsewhere)))
+        {
+            reader = run.Id;
+            var used = await run.UseArtifactAsync($"{project}/model:latest");
+            Assert.Equal("v1", used.Version);
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/v1", v => v?["usedBy"]?.AsArray().Any(r => r!.GetValue<string>() == reader) == true,
+            "the other project's run among v1's consumers");
     }
 
     [Fact]

@@ -78,6 +78,7 @@ public sealed class FrameValidatorTests
     [Theory]
     [InlineData("not json", "is not valid JSON")]
     [InlineData("[1,2]", "must be a JSON object")]
+    [InlineData("{\"a\":\"x\\u0000y\"}", "U+0000")]
     public void Config_must_be_a_json_object(string json, string message)
     {
         var problem = FrameValidator.ValidatePayload(new RunFrame { Run = Run, Sequence = 1, Started = new RunStarted { ConfigJson = json } });
@@ -91,6 +92,8 @@ public sealed class FrameValidatorTests
     [InlineData("a//b")]
     [InlineData("a/./b")]
     [InlineData("a\\b")]
+    [InlineData("C:x")]
+    [InlineData("model.bin:stream")]
     public void Artifact_paths_cannot_leave_the_artifact(string path)
     {
         var artifact = new ArtifactLogged
@@ -120,4 +123,13 @@ public sealed class FrameValidatorTests
 
     private static FrameProblem? Validate(MetricsLogged metrics) =>
         FrameValidator.ValidatePayload(new RunFrame { Run = Run, Sequence = 2, Metrics = metrics });
+
+    [Fact]
+    public void Notes_may_quote_the_escape_but_not_hold_the_character()
+    {
+        Assert.Null(FrameValidator.ValidatePayload(new RunFrame { Run = Run, Sequence = 1, Started = new RunStarted { Notes = "a literal \\u0000 is fine" } }));
+        var problem = FrameValidator.ValidatePayload(new RunFrame { Run = Run, Sequence = 1, Started = new RunStarted { Notes = "a real \0 is not" } });
+        Assert.Equal("started.notes", problem?.Field);
+        Assert.Contains("U+0000", problem!.Message);
+    }
 }

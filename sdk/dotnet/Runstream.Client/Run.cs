@@ -142,15 +142,24 @@ public sealed class Run : IAsyncDisposable
     }
 
     /// <summary>
-    /// Uses a version of an artifact ("name", "name:latest", "name:v2"): downloads its files into
-    /// <paramref name="directory"/> (a temporary folder when omitted) and records the run as its consumer.
+    /// Uses a version of an artifact ("name", "name:latest", "name:v2", "other-project/name:v2"):
+    /// downloads its files into <paramref name="directory"/> (a temporary folder when omitted) and
+    /// records the run as its consumer.
     /// </summary>
     public async Task<UsedArtifact> UseArtifactAsync(string reference, string? directory = null, CancellationToken cancellation = default)
     {
-        var (name, version) = reference.Split(':', 2) is [var n, var v] ? (n, v) : (reference, "latest");
+        var (path, version) = reference.Split(':', 2) is [var p, var v] ? (p, v) : (reference, "latest");
+        var (project, name) = path.Split('/', 2) is [var projectPart, var namePart] ? (projectPart, namePart) : (_settings.Project, path);
         directory ??= Directory.CreateTempSubdirectory($"runstream-{name}-").FullName;
-        var manifest = await _uplink.DownloadArtifactAsync(_settings.Project, name, version, directory, cancellation);
-        _uplink.Enqueue(new RunFrame { ArtifactUsed = new ArtifactUsed { Name = manifest.Name, Version = manifest.Version, Digest = manifest.Digest } });
+        var manifest = await _uplink.DownloadArtifactAsync(project, name, version, directory, cancellation);
+        _uplink.Enqueue(new RunFrame
+        {
+            ArtifactUsed = new ArtifactUsed
+            {
+                Name = manifest.Name, Version = manifest.Version, Digest = manifest.Digest,
+                Project = project == _settings.Project ? "" : project,
+            },
+        });
         return new UsedArtifact(manifest.Name, manifest.Version, manifest.Digest, directory);
     }
 

@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Runstream.Contracts.Bus;
+using Runstream.ServiceDefaults;
 
 namespace Runstream.Ingest.Frames;
 
 /// <summary>Hands accepted frames to the broker; the returned task completes on the broker's confirm.</summary>
-public sealed class FrameSender(IBus bus, IOptions<IngestOptions> options)
+public sealed class FrameSender(IBus bus, IOptions<IngestOptions> options, IConfiguration configuration)
 {
     private readonly IngestOptions _options = options.Value;
     private readonly ISendEndpoint?[] _partitions = new ISendEndpoint?[Math.Max(1, options.Value.Partitions)];
@@ -16,13 +17,13 @@ public sealed class FrameSender(IBus bus, IOptions<IngestOptions> options)
     {
         var partition = RunFrameQueue.PartitionOf(frame.Entity, frame.Project, frame.RunId, _partitions.Length);
         var endpoint = _partitions[partition] ??= await bus.GetSendEndpoint(
-            new Uri($"queue:{RunFrameQueue.PartitionQueue(_options.Queue, _partitions.Length, partition)}"));
+            bus.QueueAddress(configuration, RunFrameQueue.PartitionQueue(_options.Queue, _partitions.Length, partition)));
         await endpoint.Send(frame, cancellation);
     }
 
     public async Task SendAsync(RunHeartbeatReceived heartbeat, CancellationToken cancellation)
     {
-        _heartbeats ??= await bus.GetSendEndpoint(new Uri($"queue:{_options.HeartbeatQueue}"));
+        _heartbeats ??= await bus.GetSendEndpoint(bus.QueueAddress(configuration, _options.HeartbeatQueue));
         await _heartbeats.Send(heartbeat, cancellation);
     }
 }

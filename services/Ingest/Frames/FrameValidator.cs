@@ -74,7 +74,8 @@ public static class FrameValidator
         RunTextRules.EditProblem(prefix, notes, tags) is { } problem ? new(problem.Field, problem.Message) : null;
 
     private static FrameProblem? ValidateArtifactUsed(ArtifactUsed used) =>
-        ValidateName("artifact_used.name", used.Name)
+        (used.Project.Length > 0 ? ValidateName("artifact_used.project", used.Project) : null)
+        ?? ValidateName("artifact_used.name", used.Name)
         ?? ValidateName("artifact_used.version", used.Version)
         ?? (Blobs.ContentDigest.TryParse(used.Digest, out _) ? null : new("artifact_used.digest", "artifact_used.digest must be a SHA-256 as 64 lowercase hex characters."));
 
@@ -82,7 +83,7 @@ public static class FrameValidator
     {
         if (json.Length == 0)
             return null;
-        if (RunTextRules.TextProblem(field, json) is { } nul)
+        if (RunTextRules.JsonTextProblem(field, json) is { } nul)
             return new(field, nul);
         if (json.Length > MaxConfigBytes)
             return new(field, $"{field} is {json.Length} bytes; the limit is {MaxConfigBytes} (10 MB).");
@@ -167,11 +168,15 @@ public static class FrameValidator
 
 public static class ArtifactPaths
 {
-    /// <summary>A path that stays inside the artifact: relative, '/'-separated, no '.' or '..' segment.</summary>
+    /// <summary>
+    /// A path that stays inside the artifact wherever it is downloaded: relative, '/'-separated, no '.'
+    /// or '..' segment, and no ':' (a drive on Windows, "C:x", or an NTFS stream, "name:stream").
+    /// </summary>
     public static bool IsSafeRelativePath(string path) =>
         path.Length is > 0 and <= 1024
         && !path.StartsWith('/')
         && !path.Contains('\\')
+        && !path.Contains(':')
         && !path.Any(char.IsControl)
         && path.Split('/').All(segment => segment.Length > 0 && segment is not "." and not "..");
 }

@@ -49,9 +49,9 @@ public static class BusRegistration
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(rabbit));
-                rabbitMq.UseQuorumQueuesWhenConfigured(builder.Configuration);
                 rabbitMq.ReceiveEndpoint(RunFrameQueue.PartitionQueue(options.Queue, options.Partitions, options.Partition), endpoint =>
                 {
+                    endpoint.UseQuorumQueueWhenConfigured(builder.Configuration);
                     endpoint.PrefetchCount = options.BatchSize * 2;
                     endpoint.ConcurrentMessageLimit = options.BatchSize;
                     // Rides out a database restart; a batch that keeps failing lands in the _error queue
@@ -62,6 +62,7 @@ public static class BusRegistration
                 });
                 rabbitMq.ReceiveEndpoint(options.HeartbeatQueue, endpoint =>
                 {
+                    endpoint.UseQuorumQueueWhenConfigured(builder.Configuration);
                     endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
                     endpoint.ConfigureConsumer<RunHeartbeatConsumer>(context);
                 });

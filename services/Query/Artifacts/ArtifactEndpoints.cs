@@ -57,8 +57,10 @@ public static class ArtifactEndpoints
                 var collection = await Load(session, entity, project, name, cancellation);
                 if (collection?.Find(target.Version) is not { } version)
                     return Results.Problem($"Artifact '{name}' has no version '{target.Version}'.", statusCode: StatusCodes.Status404NotFound);
-                if (alias.StartsWith('v') && int.TryParse(alias[1..], out _))
-                    throw new QueryProblem("alias", $"'{alias}' looks like a version number; aliases are names such as 'best' or 'production'.");
+                if (int.TryParse(alias.StartsWith('v') ? alias[1..] : alias, out _))
+                    throw new QueryProblem("alias", $"'{alias}' reads as a version number; aliases are names such as 'best' or 'production'.");
+                if (alias == ArtifactCollectionProjection.Latest)
+                    throw new QueryProblem("alias", "'latest' always names the newest version; it cannot be set.");
                 session.Events.Append(ArtifactCollectionProjection.StreamKeyOf(entity, project, name),
                     new ArtifactAliasSet(entity, project, name, alias, version.Version, DateTimeOffset.UtcNow));
                 await session.SaveChangesAsync(cancellation);

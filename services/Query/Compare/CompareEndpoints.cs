@@ -13,6 +13,8 @@ public static class CompareEndpoints
     /// <summary>Parameter importance and parallel coordinates read at most this many runs (the newest).</summary>
     public const int MaxRuns = 10_000;
 
+    private static readonly SemaphoreSlim Forests = new(1, 1);
+
     public static void MapCompare(this RouteGroupBuilder api)
     {
         api.MapGet("/projects/{project}/parallel", async (string project, string @params, string metric, string? filters,
@@ -30,7 +32,17 @@ public static class CompareEndpoints
                 RunTable table, HttpContext http, CancellationToken cancellation) =>
             {
                 var runs = await table.SelectAsync(http.Entity(), project, filters, MaxRuns, cancellation);
-                return ParameterImportance.Compute(runs, metric, RunEndpoints.ParseList(@params));
+                // Training a forest takes a core for a fraction of a second: one at a time per instance,
+                // so a burst of requests queues rather than starving every other route.
+                await Forests.WaitAsync(cancellation);
+                try
+                {
+                    return ParameterImportance.Compute(runs, metric, RunEndpoints.ParseList(@params));
+                }
+                finally
+                {
+                    Forests.Release();
+                }
             })
             .WithName("GetParameterImportance")
             .WithSummary("Per config key: correlation with a metric and random-forest (FastForest) permutation importance, with the number of runs used.");

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
+using Runstream.Store.Metrics;
 using Runstream.Store.Runs;
 
 namespace Runstream.Query.History;
@@ -29,19 +30,29 @@ public static class GroupedHistory
                 var buckets = HistoryEndpoints.Buckets(samples ?? 200);
                 var runs = await table.SelectAsync(http.Entity(), project, filters, MaxRuns, cancellation);
                 var lines = new List<(string? Group, double[] X, double[] Y)>();
+                // Each run is first reduced to a few points per bucket (its block summaries when it has
+                // them), so a thousand long runs never sit in memory whole.
+                var perRun = buckets * 4;
                 foreach (var run in runs)
                 {
-                    var series = await reader.ReadAsync(run.Id, [key], withTimes: xAxis == "_timestamp", cancellation);
-                    if (series.GetValueOrDefault(key) is { Count: > 0 } points)
-                    {
-                        var (xs, ys) = Sampling.Align(points, xAxis, null);
-                        lines.Add((GroupOf(run, groupBy), xs, ys));
-                    }
+                    var chunks = await reader.ReadChunksAsync(run.Id, [key], withTimes: xAxis == "_timestamp", cancellation,
+                        blocksFrom: xAxis == "_step" ? (long)perRun * MetricHistoryTable.BlockSize * 4 : long.MaxValue);
+                    if (chunks.GetValueOrDefault(key) is not { Count: > 0 } points)
+                        continue;
+                    var sampled = (xAxis == "_step" ? points.TrySampleBySteps(perRun) : null)
+                        ?? SampleSeries(points.InBlocks ? (await reader.ReadChunksAsync(run.Id, [key], false, cancellation))[key] : points, xAxis, perRun);
+                    lines.Add((GroupOf(run, groupBy), sampled.X, sampled.Last));
                 }
                 return new GroupedHistoryResult(xAxis, key, groupBy, Aggregate(lines, buckets));
             })
             .WithName("GetGroupedHistory")
             .WithSummary("Runs grouped by a config key, group or job type: mean, min and max of a metric per x bucket.");
+
+    private static SampledSeries SampleSeries(MetricChunks chunks, string xAxis, int buckets)
+    {
+        var (xs, ys) = Sampling.Align(chunks.ToSeries(), xAxis, null);
+        return Sampling.Sample(xs, ys, buckets);
+    }
 
     public static string? GroupOf(RunDetails run, string groupBy) => groupBy switch
     {

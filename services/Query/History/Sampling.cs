@@ -21,7 +21,11 @@ public static class Sampling
             case "_step":
                 return (Array.ConvertAll(series.Steps, s => (double)s), series.Values);
             case "_timestamp":
-                return (Array.ConvertAll(series.TimesMs, t => t / 1000.0), series.Values);
+                // Wall clocks may step back (a run resumed on another machine): order by time.
+                var times = Array.ConvertAll(series.TimesMs, t => t / 1000.0);
+                var values = (double[])series.Values.Clone();
+                Array.Sort(times, values);
+                return (times, values);
             default:
                 // Another key as x: the value it had at the same step; steps without it are left out.
                 if (xSeries is null)

@@ -56,13 +56,17 @@ public sealed class ChangeFeed(NpgsqlDataSource database, ILogger<ChangeFeed> lo
     private void Dispatch(string runKey)
     {
         foreach (var subscription in _subscriptions.Keys)
-            if (runKey == Resync || runKey.StartsWith(subscription.Prefix, StringComparison.Ordinal) || runKey == subscription.Prefix)
+            if (runKey == Resync || subscription.Watches(runKey))
                 subscription.Offer(runKey);
     }
 
     public sealed class Subscription(string prefix, ChangeFeed feed) : IDisposable
     {
         public string Prefix { get; } = prefix;
+
+        /// <summary>A project's subscription (its key ends in '/') watches all its runs; a run's, that run alone.</summary>
+        public bool Watches(string runKey) =>
+            Prefix.EndsWith('/') ? runKey.StartsWith(Prefix, StringComparison.Ordinal) : runKey == Prefix;
 
         private readonly Channel<string> _changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait });
         private volatile bool _overflowed;

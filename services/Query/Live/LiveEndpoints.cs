@@ -24,20 +24,23 @@ public static class LiveEndpoints
     {
         api.MapGet("/projects/{project}/events", async (string project, ChangeFeed feed, IDocumentStore store, IOptions<JsonOptions> json, HttpContext http) =>
             {
-                var entity = http.Entity();
-                using var subscription = feed.Subscribe(RunKey.ProjectKeyOf(entity, project) + "/");
+                using var subscription = feed.Subscribe(RunKey.ProjectKeyOf(http.Entity(), project) + "/");
                 await StreamAsync(http, subscription, async (changed, cancellation) =>
                 {
+                    // Changes may have been missed (a lost database connection, a reader too slow): the client
+                    // reloads what it shows, a page, rather than being sent every run of the project.
+                    if (changed.Contains(ChangeFeed.Resync))
+                    {
+                        await SendAsync(http, "resync", new { }, json.Value.SerializerOptions, cancellation);
+                        return;
+                    }
                     await using var session = store.QuerySession();
-                    var runs = changed.Contains(ChangeFeed.Resync)
-                        ? await session.Query<RunDetails>().Where(r => r.Entity == entity && r.Project == project).ToListAsync(cancellation)
-                        : await session.LoadManyAsync<RunDetails>(cancellation, changed);
-                    foreach (var run in runs)
+                    foreach (var run in await session.LoadManyAsync<RunDetails>(cancellation, changed))
                         await SendAsync(http, "run", run, json.Value.SerializerOptions, cancellation);
                 });
             })
             .WithName("ProjectEvents")
-            .WithSummary("Server-sent events: 'run' with the run whenever one of the project's runs changes.");
+            .WithSummary("Server-sent events: 'run' with the run whenever one of the project's runs changes; 'resync' when changes may have been missed.");
 
         api.MapGet("/projects/{project}/runs/{runId}/events", async (string project, string runId, ChangeFeed feed, IDocumentStore store,
                 NpgsqlDataSource database, StoreOptions options, IOptions<JsonOptions> json, HttpContext http) =>

@@ -38,11 +38,15 @@ public static class RunTextRules
         return null;
     }
 
-    /// <summary>Free text (names, notes, JSON): PostgreSQL's jsonb cannot hold U+0000, raw or escaped.</summary>
+    /// <summary>Free text (names, notes): PostgreSQL's jsonb cannot hold U+0000.</summary>
     public static string? TextProblem(string field, string value) =>
-        value.Contains('\0') || value.Contains("\\u0000", StringComparison.OrdinalIgnoreCase)
-            ? $"{field} contains the character U+0000, which cannot be stored."
-            : null;
+        value.Contains('\0') ? $"{field} contains the character U+0000, which cannot be stored." : null;
+
+    /// <summary>JSON text: U+0000 neither raw nor escaped (<c>\u0000</c>) inside its strings.</summary>
+    public static string? JsonTextProblem(string field, string json) =>
+        TextProblem(field, json) ?? (json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase)
+            ? $"{field} contains the escaped character \\u0000 (U+0000), which cannot be stored."
+            : null);
 
     /// <summary>Notes and tags as a run starts with them or as they are edited later; returns (field, message).</summary>
     public static (string Field, string Message)? EditProblem(string prefix, string? notes, IReadOnlyList<string>? tags)

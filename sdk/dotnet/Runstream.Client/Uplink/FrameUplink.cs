@@ -77,19 +77,37 @@ internal sealed class FrameUplink : IAsyncDisposable
     /// <summary>Resolves an artifact reference and downloads its files into <paramref name="directory"/>.</summary>
     public async Task<ArtifactManifest> DownloadArtifactAsync(string project, string name, string version, string directory, CancellationToken cancellation)
     {
-        var reference = new ArtifactRef { Project = project, Name = name, Version = version };
-        var manifest = await _ingest.Client.GetArtifactAsync(reference, _ingest.Headers, cancellationToken: cancellation);
+        var manifest = await _ingest.Client.GetArtifactAsync(new ArtifactRef { Project = project, Name = name, Version = version }, _ingest.Headers, cancellationToken: cancellation);
+        // Every file from the version the reference resolved to, even if an alias moves meanwhile.
+        var resolved = new ArtifactRef { Project = project, Name = name, Version = manifest.Version };
         var root = Path.GetFullPath(directory);
         foreach (var file in manifest.Files)
         {
             var target = Path.GetFullPath(Path.Combine(root, file.Path));
-            if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var relative = Path.GetRelativePath(root, target);
+            if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
                 throw new InvalidOperationException($"The artifact's file '{file.Path}' would land outside {root}.");
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            using var download = _ingest.Client.DownloadContent(new ArtifactFileRef { Artifact = reference, Path = file.Path }, _ingest.Headers, cancellationToken: cancellation);
-            await using var output = File.Create(target);
-            await foreach (var chunk in download.ResponseStream.ReadAllAsync(cancellation))
-                await output.WriteAsync(chunk.Data.Memory, cancellation);
+            // Written under a temporary name, checked against its digest, then renamed: a file is whole and right or absent.
+            var partial = target + ".partial";
+            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+            {
+                await using (var output = File.Create(partial))
+                {
+                    using var download = _ingest.Client.DownloadContent(new ArtifactFileRef { Artifact = resolved, Path = file.Path }, _ingest.Headers, cancellationToken: cancellation);
+                    await foreach (var chunk in download.ResponseStream.ReadAllAsync(cancellation))
+                    {
+                        hash.AppendData(chunk.Data.Span);
+                        await output.WriteAsync(chunk.Data.Memory, cancellation);
+                    }
+                }
+                if (Convert.ToHexStringLower(hash.GetHashAndReset()) != file.Digest)
+                {
+                    File.Delete(partial);
+                    throw new InvalidDataException($"The downloaded '{file.Path}' does not match its SHA-256 {file.Digest}.");
+                }
+            }
+            File.Move(partial, target, overwrite: true);
         }
         return manifest;
     }

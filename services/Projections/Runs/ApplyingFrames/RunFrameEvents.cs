@@ -33,7 +33,8 @@ public static class RunFrameEvents
                 [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
                 [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
             RunFrame.PayloadOneofCase.ArtifactUsed => new Store.Runs.ArtifactUsed(
-                received.Sequence, received.Entity, received.Project, frame.ArtifactUsed.Name, frame.ArtifactUsed.Version, frame.ArtifactUsed.Digest, sentAt),
+                received.Sequence, received.Entity, NullIfEmpty(frame.ArtifactUsed.Project) ?? received.Project,
+                frame.ArtifactUsed.Name, frame.ArtifactUsed.Version, frame.ArtifactUsed.Digest, sentAt),
             RunFrame.PayloadOneofCase.Edited => new Store.Runs.RunEdited(
                 received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt),
             RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, state, sentAt),

@@ -150,7 +150,7 @@ public static class RunFilter
             var list = parameters.AddJson(operand.GetRawText());
             return tags
                 ? $"exists (select 1 from jsonb_array_elements({value}) tag where {list}::jsonb @> jsonb_build_array(tag))"
-                : $"{list}::jsonb @> jsonb_build_array({value})";
+                : $"exists (select 1 from jsonb_array_elements({list}::jsonb) candidate where candidate = {value})";
         }
 
         /// <summary>
