@@ -37,6 +37,27 @@ class ApiError(RunstreamError):
         super().__init__(f"{status} {title}{': ' + detail if detail else ''} ({url})")
 
 
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but sends the API key only to the origin it was meant for: urllib copies
+    every header to the redirect target, so a redirect to another host (or from https to http)
+    would hand the key to it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(new.full_url) != _origin(req.full_url):
+            for name in [k for k in new.headers if k.lower() == "authorization"]:
+                del new.headers[name]
+            for name in [k for k in new.unredirected_hdrs if k.lower() == "authorization"]:
+                del new.unredirected_hdrs[name]
+        return new
+
+
+def _origin(url: str) -> tuple:
+    parsed = urllib.parse.urlsplit(url)
+    scheme = parsed.scheme.lower()
+    return scheme, (parsed.hostname or "").lower(), parsed.port or {"http": 80, "https": 443}.get(scheme)
+
+
 def _number(value):
     return _SPECIAL.get(value, value) if isinstance(value, str) else value
 
@@ -90,6 +111,7 @@ class Api:
             # The private CA in addition to the system's roots.
             self._ssl = ssl.create_default_context()
             self._ssl.load_verify_locations(cafile=settings.ca_file)
+        self._opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self._ssl), _RedirectHandler)
 
     # ---- HTTP ----------------------------------------------------------------------------
 
@@ -108,7 +130,7 @@ class Api:
         while True:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             try:
-                return urllib.request.urlopen(request, timeout=self.timeout, context=self._ssl)
+                return self._opener.open(request, timeout=self.timeout)
             except urllib.error.HTTPError as e:
                 if e.code in (502, 503, 504) and time.monotonic() < deadline:
                     e.close()
@@ -264,8 +286,23 @@ class PublicRun:
         self.updated_at = data.get("updatedAt")
         self.finished_at = data.get("finishedAt")
         self.rejected_frames = data.get("rejectedFrames") or []
-        self.artifacts = data.get("artifacts")
+        # The artifact versions the run logged and used: dicts with name, digest and version.
+        self.artifacts_logged = [dict(a) for a in data.get("artifactsLogged") or []]
+        self.artifacts_used = [dict(a) for a in data.get("artifactsUsed") or []]
         self._saved = (list(self.tags), self.notes)
+
+    @property
+    def artifacts(self) -> dict:
+        """{"logged": [...], "used": [...]}: `artifacts_logged` and `artifacts_used` together."""
+        return {"logged": self.artifacts_logged, "used": self.artifacts_used}
+
+    def logged_artifacts(self) -> list:
+        """The artifact versions the run logged (as wandb's ``Run.logged_artifacts()``)."""
+        return list(self.artifacts_logged)
+
+    def used_artifacts(self) -> list:
+        """The artifact versions the run used (as wandb's ``Run.used_artifacts()``)."""
+        return list(self.artifacts_used)
 
     @property
     def display_name(self):
@@ -292,15 +329,29 @@ class PublicRun:
         return self
 
     def update(self) -> None:
-        """Saves changed `tags` and `notes` (PATCH; the server records the edit and applies it a moment later)."""
+        """Saves changed `tags` and `notes` (PATCH). The server applies the edit at once: the run is
+        read back as edited, and this object takes the server's answer (its tags, notes, updatedAt)."""
         body = {}
         if list(self.tags) != self._saved[0]:
             body["tags"] = list(self.tags)
         if self.notes != self._saved[1]:
             body["notes"] = self.notes or ""
         if body:
-            self._api._send("PATCH", self._base(), body)
-            self._saved = (list(self.tags), self.notes)
+            edited = self._api._send("PATCH", self._base(), body)
+            if isinstance(edited, dict) and edited.get("runId") == self.id:
+                self._load_edited(edited)
+            else:
+                self._saved = (list(self.tags), self.notes)
+
+    def _load_edited(self, data: dict) -> None:
+        # The edit's answer does not resolve artifact versions (a run knows its artifacts by
+        # digest); keep the ones already known.
+        known = {(a.get("name"), a.get("digest")): a.get("version")
+                 for a in self.artifacts_logged + self.artifacts_used if a.get("version")}
+        self._load(data)
+        for a in self.artifacts_logged + self.artifacts_used:
+            if not a.get("version") and (a.get("name"), a.get("digest")) in known:
+                a["version"] = known[(a.get("name"), a.get("digest"))]
 
     def history(self, keys=None, samples: int | None = None, x_axis: str = "_step", pandas: bool = True):
         """Metric rows: every step, or with `samples` at most that many points per key (the last

@@ -5,10 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
+
+import grpc
 
 from ._pb import pb
 from ._settings import RunstreamError
+from ._transport import FATAL, RETRYABLE, _error, backoff, describe, retry_after
 
 CHUNK_BYTES = 1 << 20
 
@@ -61,6 +66,22 @@ def entries_of(path: str, prefix: str | None = None) -> list[tuple[str, str]]:
     raise FileNotFoundError(f"No file or directory at '{path}' to log as an artifact.")
 
 
+def unsafe_path(relative: str) -> str | None:
+    """Why Ingest refuses this path inside an artifact (one that could land outside the folder it
+    is downloaded to on some system), or None."""
+    if not relative or len(relative) > 1024:
+        return "must be 1 to 1024 characters long"
+    if relative.startswith("/") or "\\" in relative:
+        return "must be relative and '/'-separated"
+    if ":" in relative:
+        return "contains ':' (a drive or an NTFS stream on Windows)"
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in relative):
+        return "contains a control character"
+    if any(p in ("", ".", "..") for p in relative.split("/")):
+        return "has an empty, '.' or '..' segment"
+    return None
+
+
 def manifest_digest(files) -> str:
     """SHA-256 over the manifest: one `path<TAB>digest<TAB>size<LF>` line per file, sorted by path."""
     lines = "".join(f"{f.path}\t{f.digest}\t{f.size}\n" for f in files)
@@ -77,6 +98,9 @@ def build(entries: list[tuple[str, str]], what: str) -> LocalArtifact:
     seen = set()
     files = []
     for relative, local in sorted(entries, key=lambda e: _ordinal(e[0])):
+        why = unsafe_path(relative)
+        if why is not None:
+            raise ValueError(f"The artifact path {relative!r} {why}; name the file otherwise (add_file(..., name=...)).")
         if relative in seen:
             raise ValueError(f"The artifact has two files at '{relative}'.")
         seen.add(relative)
@@ -87,32 +111,151 @@ def build(entries: list[tuple[str, str]], what: str) -> LocalArtifact:
     return LocalArtifact(manifest_digest(files), sum(f.size for f in files), tuple(files))
 
 
-def _chunks(digest: str, path: str):
+# A transfer that moves no byte for this long is cancelled and tried again. A transfer as a whole
+# has no deadline: a large file on a slow link takes as long as it takes.
+STALL_SECONDS = 120.0
+# How long the server may take after the last chunk (it hashes as the bytes arrive, then syncs the
+# file to disk), per byte, on top of STALL_SECONDS.
+_FINISH_SECONDS_PER_BYTE = 1.0 / (64 << 20)
+
+
+class _Watchdog:
+    """Watches one transfer attempt: cancels its call when no byte moved for `stall` seconds, or
+    when `stop` is set (the sender is stopping)."""
+
+    def __init__(self, stall: float, stop=None, on_progress=None):
+        self.stall = stall
+        self.stop = stop
+        self.on_progress = on_progress
+        self.last = time.monotonic()
+        self.moved = 0
+        self.stalled = False
+        self._done = threading.Event()
+        self._thread = None
+
+    def moved_bytes(self, count: int) -> None:
+        self.last = time.monotonic()
+        self.moved += count
+        if self.on_progress is not None:
+            self.on_progress(count)
+
+    def extend(self, seconds: float) -> None:
+        """Allows `seconds` more of silence from now on (the server finishing a large file)."""
+        self.stall += seconds
+        self.last = time.monotonic()
+
+    def watch(self, call) -> None:
+        self._thread = threading.Thread(target=self._run, args=(call,), name="runstream-transfer-watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self, call) -> None:
+        while not self._done.wait(min(1.0, max(0.05, self.stall / 4))):
+            stopping = self.stop is not None and self.stop.is_set()
+            if stopping or time.monotonic() - self.last > self.stall:
+                self.stalled = not stopping
+                call.cancel()
+                return
+
+    def close(self) -> None:
+        self._done.set()
+
+
+def _stopped(what: str) -> RunstreamError:
+    return _error(f"{what}: stopped", grpc.StatusCode.CANCELLED)
+
+
+def _transfer(transport, what: str, attempt, retry_for: float | None, stop=None, on_progress=None):
+    """Runs `attempt(watchdog)` (one upload or download of one file) until it succeeds.
+
+    Transient failures (Ingest restarting, a broken connection, a stalled transfer) are retried
+    with backoff. There is no overall deadline: the retries give up once `retry_for` seconds
+    (None: never) passed without a byte moving, counting the backoff waits and the silence
+    before each failure, not the time spent moving bytes.
+    """
+    idle = 0.0
+    attempt_number = 0
+    while True:
+        if stop is not None and stop.is_set():
+            raise _stopped(what)
+        watchdog = _Watchdog(STALL_SECONDS, stop, on_progress)
+        try:
+            return attempt(watchdog)
+        except (grpc.RpcError, grpc.FutureCancelledError) as e:
+            if stop is not None and stop.is_set():
+                raise _stopped(what) from e
+            code = e.code() if isinstance(e, grpc.RpcError) else grpc.StatusCode.CANCELLED
+            if watchdog.stalled:
+                problem = f"no byte moved for {watchdog.stall:.0f} s"
+            elif code in FATAL or code not in RETRYABLE:
+                raise _error(f"{what}: {describe(e)}", code) from e
+            else:
+                problem = describe(e)
+            wait = retry_after(e) if code == grpc.StatusCode.RESOURCE_EXHAUSTED and isinstance(e, grpc.RpcError) else None
+        finally:
+            watchdog.close()
+        idle += time.monotonic() - watchdog.last
+        wait = wait if wait is not None else backoff(attempt_number)
+        attempt_number += 1
+        if retry_for is not None and idle + wait >= retry_for:
+            raise _error(f"{what}: Ingest at {transport.settings.url} did not take it for {retry_for:.0f} s "
+                         f"({problem})", code)
+        if stop is not None:
+            if stop.wait(wait):
+                raise _stopped(what)
+        else:
+            time.sleep(wait)
+        idle += wait
+
+
+def _chunks(digest: str, path: str, watchdog: _Watchdog):
+    """The file in chunks; gRPC pulls the next one once the previous one is on its way."""
     with open(path, "rb") as f:
         first = True
         while True:
             block = f.read(CHUNK_BYTES)
             if not block and not first:
-                return
+                break
             yield pb.ContentChunk(digest=digest if first else "", data=block)
+            watchdog.moved_bytes(len(block))
             first = False
             if not block:
-                return
+                break
+    # Every byte is sent; the server still hashes the tail and syncs the file to disk.
+    watchdog.extend(os.path.getsize(path) * _FINISH_SECONDS_PER_BYTE)
 
 
-def upload_missing(transport, files: dict, timeout: float) -> int:
-    """Uploads the files ({digest: local path}) the blob store lacks; returns how many were uploaded."""
+def upload_file(transport, digest: str, local: str, retry_for: float | None, stop=None, on_progress=None) -> None:
+    """Uploads one file, retrying it on its own (see _transfer): no overall deadline."""
+    def attempt(watchdog):
+        if not os.path.isfile(local):
+            raise FileNotFoundError(f"The file to upload for {digest} is gone: '{local}'.")
+        call = transport.stub.UploadContent.future(_chunks(digest, local, watchdog), metadata=transport.metadata)
+        watchdog.watch(call)
+        return call.result()
+
+    _transfer(transport, f"UploadContent of '{local}'", attempt, retry_for, stop, on_progress)
+
+
+def upload_missing(transport, files: dict, timeout: float, stop=None, on_progress=None, uploaded=None) -> int:
+    """Uploads the files ({digest: local path}) the blob store lacks; returns how many were uploaded.
+
+    `timeout` bounds asking which are missing, and each file's retries while no byte moves; an
+    upload that makes progress is never cut short. `uploaded(digest)` is called after each file.
+    """
     if not files:
         return 0
     request = pb.FindMissingContentRequest(digests=sorted(files))
     missing = transport.call("FindMissingContent", transport.stub.FindMissingContent, request, timeout).missing
+    count = 0
     for digest in missing:
         local = files.get(digest)
         if local is None:
             continue
-        transport.call("UploadContent", lambda chunks, **kw: transport.stub.UploadContent(_chunks(digest, local), **kw),
-                       None, timeout, per_call=max(60.0, timeout))
-    return len(missing)
+        upload_file(transport, digest, local, timeout, stop, on_progress)
+        count += 1
+        if uploaded is not None:
+            uploaded(digest)
+    return count
 
 
 def stash(spool, artifact: LocalArtifact) -> None:
@@ -142,39 +285,62 @@ def stash(spool, artifact: LocalArtifact) -> None:
                 os.remove(temporary)
 
 
-def upload_stash(spool, transport, timeout: float) -> None:
-    """Uploads the stashed content the blob store lacks, then forgets the stash."""
+def upload_stash(spool, transport, timeout: float, stop=None, on_progress=None) -> None:
+    """Uploads the stashed content the blob store lacks, forgetting each file once it is stored."""
     digests = spool.stashed_digests()
     if not digests:
         return
-    upload_missing(transport, {d: os.path.join(spool.content_directory, d) for d in digests}, timeout)
-    for d in digests:
+
+    def forget(digest):
         try:
-            os.remove(os.path.join(spool.content_directory, d))
+            os.remove(os.path.join(spool.content_directory, digest))
         except FileNotFoundError:
             pass
 
+    upload_missing(transport, {d: os.path.join(spool.content_directory, d) for d in digests}, timeout,
+                   stop=stop, on_progress=on_progress, uploaded=forget)
+    # The ones the blob store held already.
+    for d in digests:
+        forget(d)
+
 
 def safe_join(root: str, relative: str) -> str:
-    parts = relative.split("/")
-    if not relative or relative.startswith("/") or "\\" in relative or any(p in ("", ".", "..") for p in parts):
-        raise RunstreamError(f"The artifact lists an unsafe path '{relative}'.")
-    return os.path.join(root, *parts)
+    """`relative` (a path from an artifact's manifest) under `root`, refusing any path that could land
+    elsewhere: absolute, '.' or '..' segments, backslashes, ':' (a drive, "C:x", or an NTFS stream,
+    "name:stream"), control characters, or a symbolic link that leads out of `root`."""
+    why = unsafe_path(relative) if isinstance(relative, str) else "is not a string"
+    if why is not None:
+        raise RunstreamError(f"The artifact lists an unsafe path {relative!r}: it {why}.")
+    target = os.path.join(root, *relative.split("/"))
+    real_root = os.path.realpath(root)
+    try:
+        inside = os.path.commonpath([real_root, os.path.realpath(target)]) == real_root
+    except ValueError:          # on another drive
+        inside = False
+    if not inside:
+        raise RunstreamError(f"The artifact's path {relative!r} leads out of {root}.")
+    return target
 
 
-def download_file(transport, request, target: str, digest: str, timeout: float) -> None:
-    """Streams one file's content to `target`, checking its SHA-256; written atomically."""
+def download_file(transport, request, target: str, digest: str, timeout: float, stop=None) -> None:
+    """Streams one file's content to `target`, checking its SHA-256; written atomically.
+
+    No overall deadline: a stalled download is cancelled and tried again, and the retries give up
+    after `timeout` seconds without a byte moving (see _transfer)."""
     directory = os.path.dirname(target)
     os.makedirs(directory, exist_ok=True)
 
-    def fetch(_request, **kw):
+    def attempt(watchdog):
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=".download-")
         try:
             sha = hashlib.sha256()
             with os.fdopen(fd, "wb") as out:
-                for chunk in transport.stub.DownloadContent(request, **kw):
+                call = transport.stub.DownloadContent(request, metadata=transport.metadata)
+                watchdog.watch(call)
+                for chunk in call:
                     sha.update(chunk.data)
                     out.write(chunk.data)
+                    watchdog.moved_bytes(len(chunk.data))
             if sha.hexdigest() != digest:
                 raise RunstreamError(f"The content downloaded for '{target}' does not match its digest {digest}.")
             os.replace(temporary, target)
@@ -182,5 +348,4 @@ def download_file(transport, request, target: str, digest: str, timeout: float) 
             if os.path.exists(temporary):
                 os.remove(temporary)
 
-    transport.call("DownloadContent", fetch, request, timeout, per_call=max(120.0, timeout))
-
+    _transfer(transport, f"DownloadContent of '{target}'", attempt, timeout, stop)

@@ -17,8 +17,8 @@ from . import _content
 from ._artifacts import Artifact, ArtifactFile, LoggedArtifact, UsedArtifact, parse_reference
 from ._pb import pb
 from ._settings import RunstreamError, Settings, check_name, resolve
-from ._spool import RunSpool
-from ._transport import FATAL, Transport
+from ._spool import RunSpool, SpoolInUse
+from ._transport import FATAL, RETRYABLE, Transport
 from ._uplink import FinishResult, MetricRow, Uplink
 from ._values import bad_key, dumps, flatten, to_float, to_json_object
 
@@ -267,6 +267,7 @@ class Run:
         self._uplink = uplink
         self._lock = threading.RLock()
         self._finish_lock = threading.Lock()
+        self._closing = False           # finish() began: nothing more is taken (set under _lock)
         self._step = next_step
         self._pending = {}
         self._finish_result = None
@@ -366,6 +367,7 @@ class Run:
                 continue
             values[key] = number
         with self._lock:
+            self._check_open()          # again under the lock: finish() may have begun meanwhile
             if step is not None:
                 step = int(step)
                 if step < 0:
@@ -400,8 +402,9 @@ class Run:
             self._uplink.enqueue_row(MetricRow(step, now, tuple(k for k, _ in chunk), tuple(v for _, v in chunk)))
 
     def _send(self, frame) -> None:
-        if self._uplink is not None:
-            with self._lock:
+        with self._lock:
+            self._check_open()
+            if self._uplink is not None:
                 # Rows logged before this frame keep their place in front of it.
                 self._uplink.enqueue_frame(frame)
 
@@ -414,8 +417,8 @@ class Run:
         self._send(pb.RunFrame(summary_updated=pb.SummaryUpdated(values=values)))
 
     def _check_open(self) -> None:
-        if self._finish_result is not None:
-            raise RunstreamError(f"Run {self.id} is finished; nothing more can be logged to it.")
+        if self._closing or self._finish_result is not None:
+            raise RunstreamError(f"Run {self.id} is finished (finish() was called); nothing more can be logged to it.")
 
     def _warn_once(self, message: str) -> None:
         if message not in self._warned:
@@ -471,8 +474,10 @@ class Run:
         """Resolves "name:alias" or "name:v3" (of this project, or "project/name:v3") and records
         that the run uses that version (lineage). ``.download()`` fetches the files."""
         self._check_open()
-        if isinstance(reference, (UsedArtifact, LoggedArtifact)):
-            reference = f"{reference.name}:{getattr(reference, 'version', 'latest')}"
+        if isinstance(reference, UsedArtifact):
+            reference = f"{reference._project + '/' if reference._project else ''}{reference.name}:{reference.version}"
+        elif isinstance(reference, LoggedArtifact):
+            reference = f"{reference.name}:latest"
         project, name, version = parse_reference(reference, self.project)
         if self._transport is None or self.settings.offline:
             raise RunstreamError(f"use_artifact('{reference}') needs Ingest; it is not available in {self.mode} mode.")
@@ -481,8 +486,10 @@ class Run:
                                         timeout=self.settings.init_timeout)
         if type is not None and manifest.type != type:
             raise RunstreamError(f"Artifact '{name}:{manifest.version}' is of type '{manifest.type}', not '{type}'.")
+        # Another project's artifact names its project, so the lineage points at that collection.
         self._send(pb.RunFrame(artifact_used=pb.ArtifactUsed(name=manifest.name, version=manifest.version,
-                                                             digest=manifest.digest)))
+                                                             digest=manifest.digest,
+                                                             project=project if project != self.project else "")))
         return UsedArtifact(manifest.name, manifest.type, manifest.version, manifest.digest, manifest.size,
                             tuple(ArtifactFile(f.path, f.digest, f.size) for f in manifest.files), tuple(manifest.aliases), _project=project,
                             _transport=self._transport, _timeout=max(120.0, self.settings.init_timeout))
@@ -497,15 +504,23 @@ class Run:
             if self._finish_result is not None:
                 return self._finish_result
             with self._lock:
-                self._flush_pending()
+                # Under the lock, so no log() or other frame can come after RunFinished: those
+                # calls check _closing under the same lock and are refused.
+                if not self._closing:           # (not again after a finish that raised)
+                    self._flush_pending()
+                    self._closing = True
+                    if self._uplink is not None:
+                        self._uplink.enqueue_frame(pb.RunFrame(finished=pb.RunFinished(exit_code=int(exit_code))))
             if self._uplink is None:
                 result = FinishResult(0, 0, "")
             else:
-                self._uplink.enqueue_frame(pb.RunFrame(finished=pb.RunFinished(exit_code=int(exit_code))))
                 wait = self.settings.finish_timeout if timeout is None else float(timeout)
                 result = self._uplink.complete(wait)
                 self._uplink.close()
                 spool = result.spool_directory
+                if result.unspooled > 0:
+                    self.settings.warn(f"run {self.id}: {result.unspooled} frame(s) could not be written to the spool "
+                                       f"in {spool} (is the disk full?) and are lost; the run is incomplete.")
                 if self.settings.offline:
                     self.settings.info(f"run {self.id} is offline: {result.unacknowledged} frame(s) spooled in {spool}; "
                                        f"upload them with `python3 -m runstream sync {spool}`.")
@@ -596,6 +611,28 @@ def _finish_all() -> None:
             print(f"runstream: could not finish run {run.id}: {e}", file=sys.stderr)
 
 
+def _ask_server(settings: Settings, transport: Transport, spool: RunSpool, project: str, run_id: str):
+    """Where Ingest says the run stands; None when Ingest cannot be reached but the local spool knows
+    the run (a preempted job restarting during an outage goes on from the spool, with a warning)."""
+    try:
+        return transport.call("GetRun", transport.stub.GetRun, pb.RunRef(project=project, run_id=run_id),
+                              timeout=settings.init_timeout)
+    except RunstreamError as e:
+        code = getattr(e, "code", None)
+        if code in FATAL or code not in RETRYABLE:
+            raise
+        if spool.last_sequence == 0:
+            # Nothing here says whether the run exists: numbering its frames from 1 could collide
+            # with frames Ingest applied already (they would be dropped as duplicates).
+            raise RunstreamError(f"{e}. This machine's spool ({spool.directory}) does not know run '{run_id}' "
+                                 f"either, so init cannot tell whether it exists and where it stands; retry when "
+                                 f"Ingest is back (RUNSTREAM_INIT_TIMEOUT sets how long init waits).") from e
+        settings.warn(f"cannot ask Ingest about run '{run_id}' ({e}); going on from the local spool "
+                      f"{spool.directory} (frame {spool.last_sequence}, step {spool.last_step}). "
+                      f"Frames are spooled and sent when Ingest is back.")
+        return None
+
+
 def init(project: str | None = None, name: str | None = None, notes: str | None = None, tags=None,
          group: str | None = None, job_type: str | None = None, config=None, id: str | None = None,
          resume=None, mode: str | None = None, dir: str | None = None, reinit=None, entity: str | None = None,
@@ -610,7 +647,10 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
 
     With `id` set, init first asks Ingest where that run stands, and `resume` decides: "allow"
     (or True) continues it if it exists, "must" requires it, "never" (the default) refuses it.
-    Otherwise init does not wait on the network.
+    When Ingest does not answer within RUNSTREAM_INIT_TIMEOUT (30 s), init goes on from what this
+    machine's spool knows of the run, with a warning (a preempted job restarting during an outage
+    keeps going); with no spool of the run either, it raises. Otherwise init does not wait on the
+    network.
     """
     settings = resolve(url=url, api_key=api_key, query_url=query_url, dir=dir, mode=mode, finish_timeout=finish_timeout)
     project = check_name(project or os.environ.get("RUNSTREAM_PROJECT") or "uncategorized", "project")
@@ -634,7 +674,11 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
         _remember(run)
         return run
 
-    spool = RunSpool.open_or_create(settings.spool_root, project, run_id)
+    try:
+        spool = RunSpool.open_or_create(settings.spool_root, project, run_id)
+    except SpoolInUse as e:
+        raise RunstreamError(f"Run '{run_id}' is open in another process (or another run of this one): "
+                             f"its spool {e.directory} is in use.") from None
     transport = None
     try:
         transport = None if settings.offline else Transport(settings)
@@ -642,8 +686,7 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
         if explicit_id:
             server = None
             if transport is not None:
-                server = transport.call("GetRun", transport.stub.GetRun, pb.RunRef(project=project, run_id=run_id),
-                                        timeout=settings.init_timeout)
+                server = _ask_server(settings, transport, spool, project, run_id)
             resuming, last_sequence, next_step, server_config = decide_start(
                 run_id, resume, server, spool.last_sequence, spool.last_step)
             spool.skip_to(last_sequence)

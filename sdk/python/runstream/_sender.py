@@ -42,6 +42,7 @@ class SpoolSender:
         self._call = None
         self._call_lock = threading.Lock()
         self._thread = None
+        self.last_progress = time.monotonic()  # when a frame was acknowledged or content bytes moved
 
     # ---- control from the run ------------------------------------------------------------
 
@@ -57,11 +58,16 @@ class SpoolSender:
         self._complete = True
         self._wake.set()
 
-    def wait_for_acks(self, timeout: float) -> bool:
-        """Waits until every spooled frame is acknowledged (True), or the timeout passes, or sending failed for good."""
+    def wait_for_acks(self, timeout: float, idle: bool = False) -> bool:
+        """Waits until every spooled frame is acknowledged (True), or the timeout passes, or sending failed for good.
+
+        With `idle`, the timeout counts from the last progress (an acknowledgement, or bytes of
+        artifact content moving), so a long upload that keeps going is waited for."""
         deadline = time.monotonic() + timeout
         with self._acked:
-            while self.spool.acked < self.spool.last_sequence:
+            while self.spool.acked < self.spool.last_sequence or (idle and self.spool.stashed_digests()):
+                if idle:
+                    deadline = max(deadline, self.last_progress + timeout)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.fatal is not None or self._stop.is_set():
                     return False
@@ -89,7 +95,9 @@ class SpoolSender:
             wait = 0.0
             stream = _Stream()
             try:
-                _content.upload_stash(self.spool, self.transport, timeout=30.0)
+                # Each file is retried on its own, with no overall deadline while its bytes move.
+                _content.upload_stash(self.spool, self.transport, timeout=max(30.0, self.settings.init_timeout),
+                                      stop=self._stop, on_progress=self._progressed)
                 if self._done():
                     return
                 acked_before = self.spool.acked
@@ -162,12 +170,16 @@ class SpoolSender:
                 elif kind == "ack":
                     if reply.ack.run.run_id == self.spool.run_id and reply.ack.run.project == self.spool.project:
                         self.spool.acknowledge(reply.ack.sequence)
+                        self.last_progress = time.monotonic()
                         self._notify_acked()
         finally:
             stream.ended = True
             self._wake.set()
             with self._call_lock:
                 self._call = None
+
+    def _progressed(self, _count: int) -> None:
+        self.last_progress = time.monotonic()
 
     def _notify_acked(self) -> None:
         with self._acked:

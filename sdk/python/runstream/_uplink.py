@@ -29,15 +29,19 @@ class MetricRow:
 
 @dataclass(frozen=True)
 class FinishResult:
-    """How a run's finish went: frames acknowledged, those not (yet), and where the spool keeps them."""
+    """How a run's finish went: frames acknowledged, those not (yet), and where the spool keeps them.
+
+    `unspooled` counts frames that could not be written to the spool (a full disk): they are lost,
+    and the run is not complete."""
     acknowledged: int
     unacknowledged: int
     spool_directory: str
     errors: tuple = ()
+    unspooled: int = 0
 
     @property
     def complete(self) -> bool:
-        return self.unacknowledged == 0
+        return self.unacknowledged == 0 and self.unspooled == 0
 
 
 class _Batcher:
@@ -89,6 +93,7 @@ class Uplink:
         self.sender = None if settings.offline else SpoolSender(spool, transport, settings)
         self._writer = threading.Thread(target=self._write_frames, name=f"runstream-writer-{spool.run_id}", daemon=True)
         self._writer_error = None
+        self.unspooled = 0                # frames the spool could not take (a full disk); lost
         self._writer.start()
         if self.sender is not None:
             self.sender.start()
@@ -116,11 +121,15 @@ class Uplink:
                 self._closed = True
                 self._outbox.put(_CLOSE)
         self._writer.join()
-        self.spool.flush_to_disk()
+        try:
+            self.spool.flush_to_disk()
+        except OSError as e:
+            self.settings.warn(f"run {self.spool.run_id}: cannot force the spool in {self.spool.directory} to disk: {e}")
         if self.sender is not None:
             self.sender.complete()
             self.sender.wait_for_acks(timeout)
-        return FinishResult(self.spool.acked, self.spool.last_sequence - self.spool.acked, self.spool.directory, self.errors)
+        return FinishResult(self.spool.acked, self.spool.last_sequence - self.spool.acked, self.spool.directory,
+                            self.errors, self.unspooled)
 
     def close(self) -> None:
         if self.sender is not None:
@@ -180,7 +189,11 @@ class Uplink:
             if pending:
                 try:
                     self._append(pending)
-                except Exception as e:  # a full disk: the run goes on, the loss is reported
+                except Exception as e:  # a full disk: the run goes on, the loss is counted and reported
+                    # The spool undid the write: these frames are not spooled, and the next ones
+                    # take their sequence numbers, so nothing waits on a hole.
+                    self.unspooled += len(pending)
                     if self._writer_error is None:
-                        self.settings.warn(f"run {self.spool.run_id}: cannot write the spool in {self.spool.directory}: {e}")
+                        self.settings.warn(f"run {self.spool.run_id}: cannot write the spool in {self.spool.directory} "
+                                           f"({e}); what was logged meanwhile is lost, and finish() reports it.")
                     self._writer_error = e

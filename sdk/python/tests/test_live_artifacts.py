@@ -72,3 +72,31 @@ def test_use_artifact_downloads_the_same_bytes(project, api, tmp_path):
     version = wait_for(lambda: (lambda a: a if consumer.id in a.get("usedBy", []) else None)(
         api.artifact(f"{project}/dataset:v0")), what="the lineage to record the consumer")
     assert producer.id in version["loggedBy"]
+
+    # Each run lists its artifact versions.
+    expected = [{"name": "dataset", "digest": logged.digest, "version": "v0"}]
+    produced = api.run(f"{project}/{producer.id}")
+    assert (produced.artifacts_logged, produced.artifacts_used) == (expected, [])
+    consumed = api.run(f"{project}/{consumer.id}")
+    assert (consumed.artifacts_logged, consumed.artifacts_used) == ([], expected)
+    assert consumed.artifacts == {"logged": [], "used": expected}
+
+
+def test_an_artifact_of_another_project_records_its_lineage_there(project, api, tmp_path):
+    (tmp_path / "data.txt").write_text("shared data")
+    with runstream.init(project=project, job_type="produce") as producer:
+        logged = producer.log_artifact(str(tmp_path / "data.txt"), name="shared", type="dataset")
+    wait_for(lambda: api.artifact(f"{project}/shared:latest"), what="the artifact")
+
+    consumer_project = project + "-consumer"
+    with runstream.init(project=consumer_project, job_type="consume") as consumer:
+        used = consumer.use_artifact(f"{project}/shared:latest")
+        assert (used.version, used.digest) == ("v0", logged.digest)
+        assert open(used.file(str(tmp_path / "down"))).read() == "shared data"
+
+    # The lineage is in the artifact's own project, not in a same-named one of the consumer's.
+    version = wait_for(lambda: (lambda a: a if consumer.id in a.get("usedBy", []) else None)(
+        api.artifact(f"{project}/shared:v0")), what="the lineage to record the consumer in the artifact's project")
+    assert version["digest"] == logged.digest
+    assert [(a["name"], a["digest"]) for a in api.run(f"{consumer_project}/{consumer.id}").artifacts_used] == \
+        [("shared", logged.digest)]

@@ -99,8 +99,11 @@ def test_tags_and_notes_edits(project, api):
     wait_for(lambda: (lambda r: r if r.state == "finished" and r.tags == ["a", "b"] and r.notes == "second" else None)(
         api.run(path)), what="the run's own edits")
     remote = api.run(path)
+    before = remote.updated_at
     remote.tags = ["c"]
     remote.notes = "third"
     remote.update()
-    wait_for(lambda: (lambda r: r if r.tags == ["c"] and r.notes == "third" else None)(api.run(path)),
-             what="the API's edit")
+    # The edit applies at once: the answer is the edited run, and reading it back shows the edit.
+    assert (remote.tags, remote.notes) == (["c"], "third") and remote.updated_at != before
+    again = api.run(path)
+    assert (again.tags, again.notes) == (["c"], "third")

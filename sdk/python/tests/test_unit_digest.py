@@ -59,8 +59,27 @@ def test_empty_and_missing_paths_are_refused(tmp_path):
         build(entries_of(str(tmp_path / "empty")), "empty")
 
 
-def test_unsafe_download_paths_are_refused(tmp_path):
-    for bad in ("../x", "/etc/passwd", "a//b", "a/./b", "a\\b", ""):
-        with pytest.raises(Exception):
-            _content.safe_join(str(tmp_path), bad)
+@pytest.mark.parametrize("path", ["C:x", "C:/Windows/x", "model.bin:stream", "a/b:c", "/etc/passwd", "../x", "a/../../x",
+                                  "a//b", "./a", "a/./b", "a\\b", "a\x00b", "a\nb", ""])
+def test_download_paths_that_could_land_elsewhere_are_refused(tmp_path, path):
+    with pytest.raises(_content.RunstreamError):
+        _content.safe_join(str(tmp_path), path)
+
+
+def test_download_paths_inside_the_root_are_joined(tmp_path):
     assert _content.safe_join(str(tmp_path), "a/b.txt") == os.path.join(str(tmp_path), "a", "b.txt")
+    assert _content.safe_join(str(tmp_path), "name with spaces..v1") == os.path.join(str(tmp_path), "name with spaces..v1")
+
+
+def test_a_symbolic_link_out_of_the_download_root_is_refused(tmp_path):
+    (tmp_path / "root").mkdir()
+    (tmp_path / "outside").mkdir()
+    os.symlink(tmp_path / "outside", tmp_path / "root" / "link")
+    with pytest.raises(_content.RunstreamError):
+        _content.safe_join(str(tmp_path / "root"), "link/x.bin")
+
+
+def test_an_artifact_path_ingest_would_refuse_is_refused_when_logging(tmp_path):
+    (tmp_path / "epoch:3.ckpt").write_bytes(b"w")
+    with pytest.raises(ValueError, match="':'"):
+        build(entries_of(str(tmp_path / "epoch:3.ckpt")), "checkpoint")

@@ -160,3 +160,34 @@ def test_a_killed_process_leaves_its_logged_rows_in_the_spool(tmp_path):
     spool = RunSpool.open(done.stdout.strip())
     assert (spool.last_sequence, spool.last_step, spool.acked) == (len(frames), 29, 0)
     spool.close()
+
+
+def test_finish_racing_log_from_another_thread_leaves_nothing_after_run_finished():
+    import threading
+
+    for _ in range(20):
+        run = runstream.init(project="unit", mode="offline")
+        errors = []
+        logging = threading.Event()
+
+        def log_until_refused():
+            step = 0
+            while True:
+                try:
+                    run.log({"x": float(step)})
+                    run.summary["y"] = float(step)
+                except Exception as e:
+                    errors.append(e)
+                    return
+                step += 1
+                logging.set()
+
+        thread = threading.Thread(target=log_until_refused)
+        thread.start()
+        logging.wait(10)
+        run.finish()
+        thread.join(10)
+        assert len(errors) == 1 and isinstance(errors[0], runstream.RunstreamError), errors
+        assert "finished" in str(errors[0])
+        kinds = [k for _, k, _ in payloads(run)]
+        assert kinds.count("finished") == 1 and kinds[-1] == "finished", kinds[-5:]
