@@ -48,6 +48,26 @@ public sealed class SpoolAndSyncTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Sync_leaves_a_spool_alone_while_its_run_is_still_logging()
+    {
+        var project = StackFixture.NewProject("in-use");
+        var spool = Directory.CreateTempSubdirectory("runstream-in-use-").FullName;
+        string runId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(project) with { Offline = true, SpoolDirectory = spool }))
+        {
+            runId = run.Id;
+            run.Log(new Dictionary<string, double> { ["loss"] = 1 });
+            var busy = await SyncAsync(spool);
+            Assert.Equal(1, busy.ExitCode);
+            Assert.Contains($"{project}/{runId}: 0 frame(s) uploaded, skipped: in use", busy.Output);
+            await run.FinishAsync();
+        }
+        var done = await SyncAsync(spool);
+        Assert.Equal(0, done.ExitCode);
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{runId}", r => r?["state"]?.GetValue<string>() == "finished", "the run synced once it was done");
+    }
+
+    [Fact]
     public async Task A_run_that_cannot_reach_ingest_keeps_its_frames_in_the_spool_for_sync()
     {
         var project = StackFixture.NewProject("unreachable");

@@ -33,9 +33,10 @@ internal static class SyncCommand
         await foreach (var result in SpoolSync.SyncAllAsync(directory, settings))
         {
             runs++;
-            var status = result.Unacknowledged == 0 ? "synced" : $"{result.Unacknowledged} frame(s) still unsent";
+            var status = result.InUse ? "skipped: in use by a run still logging (or another sync)"
+                : result.Unacknowledged == 0 ? "synced" : $"{result.Unacknowledged} frame(s) still unsent";
             Console.WriteLine($"{result.Project}/{result.RunId}: {result.Uploaded} frame(s) uploaded, {status}");
-            if (result.Unacknowledged > 0)
+            if (result.Unacknowledged > 0 || result.InUse)
                 incomplete++;
         }
         Console.WriteLine(runs == 0 ? $"no spooled runs under {directory}" : $"{runs} run(s), {incomplete} incomplete");

@@ -28,8 +28,11 @@ internal sealed class RunSpool : IDisposable
     private const long SegmentBytes = 8 * 1024 * 1024;
     private const int HeaderBytes = 8;
 
+    private const string LockFile = "lock";
+
     private readonly Lock _lock = new();
     private FileStream? _segment;
+    private FileStream? _inUse;
     private long _segmentLastSequence;
 
     public string Directory { get; }
@@ -61,17 +64,37 @@ internal sealed class RunSpool : IDisposable
         if (File.Exists(Path.Combine(directory, InfoFile)))
             return Open(directory);
         System.IO.Directory.CreateDirectory(directory);
+        var inUse = Claim(directory);
         File.WriteAllText(Path.Combine(directory, InfoFile), JsonSerializer.Serialize(info));
-        return new RunSpool(directory, info, lastSequence: 0, acked: 0);
+        return new RunSpool(directory, info, lastSequence: 0, acked: 0) { _inUse = inUse };
     }
 
+    /// <summary>
+    /// A spool has one user at a time: a live run or a sync. The lock is an exclusive flock on
+    /// <c>lock</c> (what .NET takes for FileShare.None on Linux), the same the Python SDK takes, so
+    /// neither SDK's sync touches a spool the other's run is still writing.
+    /// </summary>
+    private static FileStream Claim(string directory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new SpoolInUseException($"The spool {directory} is in use by another process (a run still logging, or a sync).", e);
+        }
+    }
+
+    /// <exception cref="SpoolInUseException">Another process has the spool open.</exception>
     public static RunSpool Open(string directory)
     {
+        var inUse = Claim(directory);
         var info = JsonSerializer.Deserialize<SpoolInfo>(File.ReadAllText(Path.Combine(directory, InfoFile)))
             ?? throw new InvalidDataException($"{directory}/{InfoFile} is empty.");
         var ackedPath = Path.Combine(directory, AckedFile);
         var acked = File.Exists(ackedPath) && long.TryParse(File.ReadAllText(ackedPath), out var value) ? value : 0;
-        var spool = new RunSpool(directory, info, lastSequence: acked, acked);
+        var spool = new RunSpool(directory, info, lastSequence: acked, acked) { _inUse = inUse };
         foreach (var frame in spool.ReadFrom(acked + 1))
             spool.Track(frame);
         return spool;
@@ -261,6 +284,10 @@ internal sealed class RunSpool : IDisposable
         {
             _segment?.Dispose();
             _segment = null;
+            _inUse?.Dispose();
+            _inUse = null;
         }
     }
 }
+
+public sealed class SpoolInUseException(string message, Exception inner) : IOException(message, inner);

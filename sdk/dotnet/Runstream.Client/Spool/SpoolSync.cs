@@ -3,7 +3,8 @@ using Runstream.Client.Uplink;
 namespace Runstream.Client.Spool;
 
 /// <summary>What syncing one spooled run did.</summary>
-public sealed record SyncResult(string Project, string RunId, long Uploaded, long Unacknowledged);
+/// <param name="InUse">The spool was in use (its run still logging, or another sync): left alone.</param>
+public sealed record SyncResult(string Project, string RunId, long Uploaded, long Unacknowledged, bool InUse = false);
 
 /// <summary>Uploads spooled runs after the fact: offline runs, or runs whose finish could not reach Ingest.</summary>
 public static class SpoolSync
@@ -17,7 +18,13 @@ public static class SpoolSync
         using var ingest = new IngestConnection(settings);
         foreach (var path in RunSpool.FindAll(directory))
         {
-            using var spool = RunSpool.Open(path);
+            if (TryOpen(path) is not { } spool)
+            {
+                // A spool's folder is <root>/<project>/<run id>.
+                yield return new SyncResult(Path.GetFileName(Path.GetDirectoryName(path))!, Path.GetFileName(path), 0, 0, InUse: true);
+                continue;
+            }
+            using var opened = spool;
             var before = spool.Acked;
             if (spool.Acked < spool.LastSequence)
             {
@@ -30,6 +37,18 @@ public static class SpoolSync
                 await sending;
             }
             yield return new SyncResult(spool.Info.Project, spool.Info.RunId, spool.Acked - before, spool.LastSequence - spool.Acked);
+        }
+    }
+
+    private static RunSpool? TryOpen(string path)
+    {
+        try
+        {
+            return RunSpool.Open(path);
+        }
+        catch (SpoolInUseException)
+        {
+            return null;
         }
     }
 }
