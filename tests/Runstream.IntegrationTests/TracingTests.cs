@@ -6,9 +6,9 @@ using Runstream.IntegrationTests.Otlp;
 namespace Runstream.IntegrationTests;
 
 /// <summary>
-/// OpenTelemetry end to end: an Ingest and a Projections export their spans over OTLP (HTTP,
-/// protobuf) to a receiver in this test, and the spans of one frame, from Ingest through the bus
-/// into Projections and its SQL, share one trace id.
+/// OpenTelemetry end to end: an Ingest and a Projections export their spans and metrics over OTLP
+/// (HTTP, protobuf) to a receiver in this test; the spans of one frame, from Ingest through the bus
+/// into Projections and its SQL, share one trace id, and the pipeline's metrics arrive.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class TracingTests(StackFixture stack)
@@ -23,6 +23,7 @@ public sealed class TracingTests(StackFixture stack)
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             // Queues of their own, so these two instances (and no other) carry the traced frames.
             ["Ingest__Queue"] = $"run-frames-traced-{suffix}",
             ["Frames__Queue"] = $"run-frames-traced-{suffix}",
@@ -44,6 +45,11 @@ public sealed class TracingTests(StackFixture stack)
                 && trace.Any(s => s.Scope == "Marten")
                 && trace.Any(s => s.Scope == "Npgsql")),
             "one trace from Ingest's frame span to Projections' consumer, Marten and SQL spans");
+
+        // The pipeline's own metrics: ingest rate, ack latency, queue depth, projection lag.
+        string[] expected = ["runstream.ingest.frames", "runstream.ingest.ack_latency", "runstream.projections.queue_depth", "runstream.projections.lag"];
+        await Poll.UntilAsync(() => Task.FromResult(collector.Metrics.ToArray()), names => expected.All(names.Contains),
+            "Runstream's metrics to be exported");
     }
 
     private sealed record ReceivedSpan(string Service, string Scope, string TraceId, Span Span);
@@ -53,6 +59,7 @@ public sealed class TracingTests(StackFixture stack)
     {
         private readonly HttpListener _listener = new();
         public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
+        public ConcurrentBag<string> Metrics { get; } = [];
         public string Url { get; }
 
         public OtlpReceiver()
@@ -89,6 +96,12 @@ public sealed class TracingTests(StackFixture stack)
                             foreach (var span in scope.Spans)
                                 Spans.Enqueue(new ReceivedSpan(service, scope.Scope?.Name ?? "", Convert.ToHexString(span.TraceId.Span), span));
                     }
+                }
+                else if (context.Request.Url?.AbsolutePath == "/v1/metrics")
+                {
+                    var request = ExportMetricsServiceRequest.Parser.ParseFrom(context.Request.InputStream);
+                    foreach (var metric in request.ResourceMetrics.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics))
+                        Metrics.Add(metric.Name);
                 }
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/x-protobuf";

@@ -71,6 +71,8 @@ public static class BusRegistration
         builder.Services.Configure<CrashDetectionOptions>(builder.Configuration.GetSection("Runs"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<CrashDetector>();
+        builder.Services.AddHostedService(services => new QueueDepthGauge(rabbit,
+            RunFrameQueue.PartitionQueue(options.Queue, options.Partitions, options.Partition), services.GetRequiredService<ILogger<QueueDepthGauge>>()));
         return builder;
     }
 }
