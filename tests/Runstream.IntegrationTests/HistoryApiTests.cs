@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Runstream.Client;
 
@@ -108,5 +109,21 @@ public sealed class HistoryApiTests(StackFixture stack)
 
         using var tooMany = await stack.Query.GetAsync($"/api/v1/projects/{project}/history?runs={string.Join(',', Enumerable.Range(0, 101))}&keys=loss");
         Assert.Contains("the limit is 100", await tooMany.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Rows_stop_at_the_configured_number_of_points_and_say_what_to_do_instead()
+    {
+        var query = await stack.StartAnotherAsync("query-small-rows", "query", "http", new Dictionary<string, string> { ["Query__MaxHistoryRowPoints"] = "1000" });
+        using var client = new HttpClient { BaseAddress = new Uri(query), DefaultRequestHeaders = { Authorization = new("Bearer", stack.ApiKey) } };
+        var project = StackFixture.NewProject("rows");
+        var runId = await LogAsync(project, new { }, 600, step => new() { ["a"] = step, ["b"] = step });
+
+        using var refused = await client.GetAsync($"/api/v1/projects/{project}/runs/{runId}/history");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("the history holds 1,200 points; rows are served up to 1,000", await refused.Content.ReadAsStringAsync());
+        // One key is within the limit; samples and the export have none.
+        Assert.Equal(600, (await client.GetFromJsonAsync<JsonArray>($"/api/v1/projects/{project}/runs/{runId}/history?keys=a"))!.Count);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/projects/{project}/runs/{runId}/history?samples=100")).StatusCode);
     }
 }

@@ -14,18 +14,26 @@ public static class HistoryEndpoints
 {
     public const int MaxRunsPerCall = 100;
 
+    /// <summary>Points the unsampled history returns as rows at most (<c>Query:MaxHistoryRowPoints</c>; the export streams any number).</summary>
+    public const long DefaultMaxRowPoints = 1_000_000;
+
     public static void MapHistory(this RouteGroupBuilder api)
     {
         api.MapGet("/projects/{project}/runs/{runId}/history", async Task<IResult> (string project, string runId, string? keys, int? samples, string? x,
-                MetricSeriesReader reader, HttpContext http, CancellationToken cancellation) =>
+                MetricSeriesReader reader, IConfiguration configuration, HttpContext http, CancellationToken cancellation) =>
             {
                 var run = new RunKey(http.Entity(), project, runId).ToString();
                 if (samples is null)
                 {
                     if (x is not null)
                         throw new QueryProblem("x", "choosing the x axis needs samples (the rows carry _step and _timestamp anyway).");
-                    var series = await reader.ReadAsync(run, RunEndpoints.ParseList(keys), withTimes: true, cancellation);
-                    return Results.Ok(HistoryRows.ToObjects([.. series.Values]));
+                    var chunks = await reader.ReadChunksAsync(run, RunEndpoints.ParseList(keys), withTimes: true, cancellation);
+                    // Rows are objects per step: fine for a chart's worth, not for a run of millions of points.
+                    var limit = configuration.GetValue("Query:MaxHistoryRowPoints", DefaultMaxRowPoints);
+                    if (chunks.Values.Sum(c => (long)c.Count) is var points && points > limit)
+                        throw new QueryProblem("samples", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"the history holds {points:N0} points; rows are served up to {limit:N0}. Ask for samples=N, or stream every point with /history/export."));
+                    return Results.Ok(HistoryRows.ToObjects([.. chunks.Values.Select(c => c.ToSeries())]));
                 }
                 return Results.Ok(new SampledHistory(x ?? "_step", await SampleAsync(reader, run, RunEndpoints.ParseList(keys), Buckets(samples), x ?? "_step", cancellation)));
             })
