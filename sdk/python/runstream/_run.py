@@ -33,11 +33,11 @@ def new_run_id() -> str:
     return "".join(rng.choice(_ID_ALPHABET) for _ in range(8))
 
 
-class Config:
-    """The run's hyperparameters: ``run.config["epochs"]``, ``run.config.epochs``, ``run.config.update({...})``.
+class _Values:
+    """A dict of the run's that reads like an object too (``run.config.epochs``) and records every
+    write through ``update()``, which each subclass defines. ``_what`` names it in errors."""
 
-    Setting a key (``run.config.lr = 0.1``) or calling update() records the change in the run.
-    """
+    _what = "values"
 
     def __init__(self, values=None, send=None):
         object.__setattr__(self, "_values", dict(values or {}))
@@ -46,16 +46,7 @@ class Config:
 
     def __getitem__(self, key):
         with self._lock:
-            if key in self._values:
-                return self._values[key]
-            if isinstance(key, str) and "." in key:      # a nested value by dotted path: "optimizer.lr"
-                node = self._values
-                for part in key.split("."):
-                    if not isinstance(node, dict) or part not in node:
-                        raise KeyError(key)
-                    node = node[part]
-                return node
-        raise KeyError(key)
+            return self._values[key]
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -63,7 +54,7 @@ class Config:
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(f"The config has no key {name!r}.") from None
+            raise AttributeError(f"The {self._what} has no key {name!r}.") from None
 
     def __setitem__(self, key, value):
         self.update({key: value})
@@ -83,13 +74,8 @@ class Config:
     def __len__(self):
         return len(self._values)
 
-    def __eq__(self, other):
-        if isinstance(other, Config):
-            other = other.as_dict()
-        return self.as_dict() == other
-
     def __repr__(self):
-        return f"Config({self._values!r})"
+        return f"{type(self).__name__}({self._values!r})"
 
     def get(self, key, default=None):
         try:
@@ -105,6 +91,36 @@ class Config:
 
     def items(self):
         return list(self._values.items())
+
+    def update(self, values=None, **more):
+        raise NotImplementedError
+
+
+class Config(_Values):
+    """The run's hyperparameters: ``run.config["epochs"]``, ``run.config.epochs``, ``run.config.update({...})``.
+
+    Setting a key (``run.config.lr = 0.1``) or calling update() records the change in the run.
+    """
+
+    _what = "config"
+
+    def __getitem__(self, key):
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            if isinstance(key, str) and "." in key:      # a nested value by dotted path: "optimizer.lr"
+                node = self._values
+                for part in key.split("."):
+                    if not isinstance(node, dict) or part not in node:
+                        raise KeyError(key)
+                    node = node[part]
+                return node
+        raise KeyError(key)
+
+    def __eq__(self, other):
+        if isinstance(other, Config):
+            other = other.as_dict()
+        return self.as_dict() == other
 
     def as_dict(self) -> dict:
         with self._lock:
@@ -129,60 +145,15 @@ class Config:
         self.update(missing)
 
 
-class Summary:
+class Summary(_Values):
     """The run's summary: the last logged value of each key, unless set explicitly
     (``run.summary["best_accuracy"] = 0.97``), which is sent to the server. Only numbers are sent."""
 
+    _what = "summary"
+
     def __init__(self, send=None, warn=None):
-        object.__setattr__(self, "_values", {})
-        object.__setattr__(self, "_send", send)
+        super().__init__(send=send)
         object.__setattr__(self, "_warn", warn)
-        object.__setattr__(self, "_lock", threading.RLock())
-
-    def __getitem__(self, key):
-        with self._lock:
-            return self._values[key]
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(f"The summary has no key {name!r}.") from None
-
-    def __setitem__(self, key, value):
-        self.update({key: value})
-
-    def __setattr__(self, name, value):
-        if name.startswith("_"):
-            object.__setattr__(self, name, value)
-        else:
-            self.update({name: value})
-
-    def __contains__(self, key):
-        return key in self._values
-
-    def __iter__(self):
-        return iter(list(self._values))
-
-    def __len__(self):
-        return len(self._values)
-
-    def __repr__(self):
-        return f"Summary({self._values!r})"
-
-    def get(self, key, default=None):
-        return self._values.get(key, default)
-
-    def keys(self):
-        return list(self._values.keys())
-
-    def values(self):
-        return list(self._values.values())
-
-    def items(self):
-        return list(self._values.items())
 
     def as_dict(self) -> dict:
         with self._lock:
