@@ -17,7 +17,7 @@ public sealed class MetricSeries(string key, long[] steps, long[] timesMs, doubl
 /// <summary>One history chunk as read: a dense chunk's steps are implied by its first step and not fetched.</summary>
 /// <remarks>Read in blocks, <see cref="Values"/> is null and the block summaries are set instead (chunks of fewer points than a block have none, and are read as points).</remarks>
 public sealed record MetricChunkRead(long FirstStep, long LastStep, long[]? Steps, long[]? Times, double[]? Values,
-    double[]? BlockMin = null, double[]? BlockMax = null, double[]? BlockLast = null)
+    double[]? BlockMin = null, double[]? BlockMax = null, double[]? BlockLast = null, long Sequence = 0)
 {
     public int Count => (int)(Steps?.Length ?? LastStep - FirstStep + 1);
     public bool InBlocks => Values is null;
@@ -34,6 +34,8 @@ public sealed class MetricChunks(string key, List<MetricChunkRead> chunks)
 {
     public string Key { get; } = key;
     public int Count => chunks.Sum(c => c.Count);
+    /// <summary>The frame that wrote the newest chunk read.</summary>
+    public long LastSequence => chunks.Max(c => c.Sequence);
     public bool InBlocks => chunks.Any(c => c.InBlocks);
 
     /// <summary>In step order with every step once, without looking at the points.</summary>
@@ -136,19 +138,21 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
     /// Keys whose chunks are all dense and hold at least this many points are read as block summaries
     /// rather than points (for sampling over steps only).
     /// </param>
+    /// <param name="afterSequence">Only chunks written by frames after this one (live updates).</param>
     public async Task<Dictionary<string, MetricChunks>> ReadChunksAsync(string runKey, string[]? keys, bool withTimes, CancellationToken cancellation,
-        long blocksFrom = long.MaxValue)
+        long blocksFrom = long.MaxValue, long afterSequence = 0)
     {
         var times = withTimes ? "times_ms" : "null::bigint[]";
         // The points of a dense chunk are counted from its steps' range: counting the array would read it.
         await using var command = database.CreateCommand($"""
             select key, first_step, last_step, case when dense then null else steps end, {times},
                 case when blocks and block_min is not null then null else values end,
-                case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end
+                case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end,
+                sequence
             from (
                 select c.*, bool_and(c.dense) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
                 from {store.Schema}.{MetricHistoryTable.Name} c
-                where c.run_key = $1 and ($2::text[] is null or c.key = any($2))
+                where c.run_key = $1 and ($2::text[] is null or c.key = any($2)) and c.sequence > $4
                 window k as (partition by c.key)
             ) chunks
             order by key, sequence
@@ -156,6 +160,7 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
         command.Parameters.Add(new NpgsqlParameter { Value = runKey });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = blocksFrom });
+        command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
         await using var reader = await command.ExecuteReaderAsync(cancellation);
 
         var byKey = new Dictionary<string, List<MetricChunkRead>>();
@@ -170,7 +175,8 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<double[]>(5),
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<double[]>(6),
                 reader.IsDBNull(7) ? null : reader.GetFieldValue<double[]>(7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<double[]>(8)));
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<double[]>(8),
+                reader.GetInt64(9)));
         }
         return byKey.ToDictionary(kv => kv.Key, kv => new MetricChunks(kv.Key, kv.Value));
     }

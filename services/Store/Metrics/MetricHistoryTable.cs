@@ -37,19 +37,4 @@ public static class MetricHistoryTable
         table.AddColumn("block_last", "double precision[]");
         return table;
     }
-
-    /// <summary>
-    /// The latest value of each (key, step) of a run, as (step, time_ms, key, value) ordered by step
-    /// and key. Parameters: $1 run key, $2 keys (text[], null for all).
-    /// </summary>
-    public static string LatestPointsSql(string schema) => $"""
-        select step, time_ms, key, value from (
-            select distinct on (c.key, u.step) c.key, u.step, u.time_ms, u.value
-            from {schema}.{Name} c
-            cross join lateral unnest(c.steps, c.times_ms, c.values) with ordinality as u(step, time_ms, value, position)
-            where c.run_key = $1 and ($2::text[] is null or c.key = any($2))
-            order by c.key, u.step, c.sequence desc, u.position desc
-        ) latest
-        order by step, key
-        """;
 }
