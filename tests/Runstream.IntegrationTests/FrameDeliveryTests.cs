@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Runstream.Contracts.V1;
 
 namespace Runstream.IntegrationTests;
@@ -89,7 +90,7 @@ public sealed class FrameDeliveryTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task A_frame_over_the_size_limit_and_a_sequence_regression_are_refused_while_the_stream_goes_on()
+    public async Task A_frame_over_the_size_limit_is_refused_and_a_frame_sent_twice_on_one_stream_is_applied_once()
     {
         var project = StackFixture.NewProject("limits");
         var run = new RunRef { Project = project, RunId = "limits01" };
@@ -111,18 +112,124 @@ public sealed class FrameDeliveryTests(StackFixture stack)
             RawIngestClient.Metrics(run, 3, step: 1, ("loss", 0.5)),
             RawIngestClient.Finished(run, 4));
 
-        var errors = replies.Where(r => r.Error is not null).Select(r => r.Error).ToList();
-        Assert.Equal(2, errors.Count);
-        Assert.Equal("frame", errors[0].Field);
-        Assert.Contains("the limit is 16777216 (16 MiB)", errors[0].Message);
-        Assert.Equal("sequence", errors[1].Field);
-        Assert.Contains("does not follow 2", errors[1].Message);
-        Assert.Equal([1L, 2L, 3L, 4L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
+        var error = Assert.Single(replies, r => r.Error is not null).Error;
+        Assert.Equal("frame", error.Field);
+        Assert.Contains("the limit is 16777216 (16 MiB)", error.Message);
+        // The second frame 2 is acknowledged too (its slot is taken by the recorded rejection), and changes nothing.
+        Assert.Equal([1L, 2L, 2L, 3L, 4L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
 
         var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/limits01",
             r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
         Assert.Equal([2L], details!["rejectedFrames"]!.AsArray().Select(f => f!["sequence"]!.GetValue<long>()));
         var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/limits01/history"))!.AsArray();
         Assert.Equal(0.5, Assert.Single(history)!["loss"]!.GetValue<double>());
+    }
+
+    /// <summary>Failed before: 5 after 6 got "sequences only grow" and was never recorded, so the run stopped at 4 for good.</summary>
+    [Fact]
+    public async Task Frames_out_of_order_on_one_stream_are_all_acknowledged_and_applied_in_sequence()
+    {
+        var project = StackFixture.NewProject("order");
+        var run = new RunRef { Project = project, RunId = "order01" };
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+
+        var replies = await ingest.SendAsync(
+            RawIngestClient.Started(run, 1),
+            RawIngestClient.Metrics(run, 2, step: 0, ("loss", 1.0)),
+            RawIngestClient.Metrics(run, 3, step: 1, ("loss", 0.9)),
+            RawIngestClient.Metrics(run, 4, step: 2, ("loss", 0.8)),
+            RawIngestClient.Metrics(run, 6, step: 4, ("loss", 0.6)),
+            RawIngestClient.Metrics(run, 5, step: 3, ("loss", 0.7)),
+            RawIngestClient.Finished(run, 7));
+
+        Assert.All(replies, r => Assert.Null(r.Error));
+        Assert.Equal([1L, 2L, 3L, 4L, 6L, 5L, 7L], replies.Select(r => r.Ack.Sequence));
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/order01",
+            r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        Assert.Equal(7, details!["lastSequence"]!.GetValue<long>());
+        var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/order01/history"))!.AsArray();
+        Assert.Equal([1.0, 0.9, 0.8, 0.7, 0.6], history.Select(r => r!["loss"]!.GetValue<double>()));
+    }
+
+    /// <summary>Failed before: the start after its metrics was refused, and the run was a 404 forever.</summary>
+    [Fact]
+    public async Task A_run_whose_start_comes_after_its_metrics_on_one_stream_exists_with_them()
+    {
+        var project = StackFixture.NewProject("order");
+        var run = new RunRef { Project = project, RunId = "late-start" };
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+
+        var replies = await ingest.SendAsync(
+            RawIngestClient.Metrics(run, 2, step: 0, ("loss", 1.0)),
+            RawIngestClient.Metrics(run, 3, step: 1, ("loss", 0.5)),
+            RawIngestClient.Started(run, 1),
+            RawIngestClient.Finished(run, 4));
+
+        Assert.All(replies, r => Assert.Null(r.Error));
+        Assert.Equal([2L, 3L, 1L, 4L], replies.Select(r => r.Ack.Sequence));
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/late-start",
+            r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        Assert.Equal(0.1, details!["config"]!["lr"]!.GetValue<double>());
+        Assert.Equal(2, (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/late-start/history"))!.AsArray().Count);
+    }
+
+    /// <summary>Failed before: the keys were stored and overwrote each row's step and time in the history.</summary>
+    [Fact]
+    public async Task Reserved_history_keys_are_refused_by_name()
+    {
+        var project = StackFixture.NewProject("reserved");
+        var run = new RunRef { Project = project, RunId = "reserved01" };
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+
+        var replies = await ingest.SendAsync(
+            RawIngestClient.Started(run, 1),
+            RawIngestClient.Metrics(run, 2, step: 0, ("loss", 1.0), ("_step", 99)),
+            RawIngestClient.Metrics(run, 3, step: 1, ("_timestamp", 5)),
+            new RunFrame { Run = run, Sequence = 4, SummaryUpdated = new SummaryUpdated { Values = { ["_runtime"] = 3 } } },
+            RawIngestClient.Metrics(run, 5, step: 2, ("loss", 0.5), ("_private", 1)),
+            RawIngestClient.Finished(run, 6));
+
+        var errors = replies.Where(r => r.Error is not null).Select(r => r.Error).ToList();
+        Assert.Equal([2L, 3L, 4L], errors.Select(e => e.Sequence));
+        Assert.Equal(["metrics.keys[1]", "metrics.keys[0]", "summary_updated.values[0]"], errors.Select(e => e.Field));
+        Assert.Contains("'_step' is reserved", errors[0].Message);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
+
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/reserved01", r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        var row = Assert.Single((await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/reserved01/history"))!.AsArray())!;
+        Assert.Equal(2, row["_step"]!.GetValue<long>());
+        Assert.Equal(1.0, row["_private"]!.GetValue<double>());
+        using var csv = await stack.Query.GetAsync($"/api/v1/projects/{project}/runs/reserved01/history/export?format=csv");
+        var header = (await csv.Content.ReadAsStringAsync()).Split('\n')[0].Split(',');
+        Assert.Equal(header.Length, header.Distinct().Count());
+    }
+
+    /// <summary>Failed before: the stream ended with UNKNOWN "Exception was thrown by handler." and the frames after it were lost.</summary>
+    [Fact]
+    public async Task Bytes_that_are_no_frame_get_an_invalid_argument_error_and_the_frames_after_them_are_accepted()
+    {
+        var project = StackFixture.NewProject("garbage");
+        var run = new RunRef { Project = project, RunId = "garbage01" };
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(stack.IngestUrl);
+        var bytes = Grpc.Core.Marshallers.Create<byte[]>(b => b, b => b);
+        var method = new Grpc.Core.Method<byte[], byte[]>(Grpc.Core.MethodType.DuplexStreaming, "runstream.v1.Ingest", "StreamFrames", bytes, bytes);
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null,
+            new Grpc.Core.CallOptions(new Grpc.Core.Metadata { { "authorization", $"Bearer {stack.ApiKey}" } }));
+
+        await call.RequestStream.WriteAsync(RawIngestClient.Started(run, 1).ToByteArray());
+        await call.RequestStream.WriteAsync([0x0A, 0x05, 0x01]); // field 1 says 5 bytes follow; one does
+        await call.RequestStream.WriteAsync(RawIngestClient.Metrics(run, 2, step: 0, ("loss", 1.0)).ToByteArray());
+        await call.RequestStream.WriteAsync(RawIngestClient.Finished(run, 3).ToByteArray());
+        await call.RequestStream.CompleteAsync();
+        var replies = new List<IngestReply>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            replies.Add(IngestReply.Parser.ParseFrom(call.ResponseStream.Current));
+
+        var error = Assert.Single(replies, r => r.Error is not null).Error;
+        Assert.Equal("INVALID_ARGUMENT", error.Code);
+        Assert.Equal("frame", error.Field);
+        Assert.Contains("not a runstream.v1.RunFrame", error.Message);
+        Assert.Equal([1L, 2L, 3L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/garbage01", r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
     }
 }

@@ -14,7 +14,7 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
     private static string? _shared;
     private string _project = "";
 
-    /// <summary>Six runs with nested config, a key of mixed types, missing keys and a NaN summary.</summary>
+    /// <summary>Six runs with nested config, a key of mixed types, missing keys, a NaN summary and one group.</summary>
     public async Task InitializeAsync()
     {
         await Once.WaitAsync();
@@ -31,7 +31,7 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
     private async Task<string> MakeRunsAsync()
     {
         var project = StackFixture.NewProject("filters");
-        await LogAsync(project, "alpha", ["baseline"], new { lr = 0.001, optimizer = new { name = "adam", beta = 0.9 } }, accuracy: 0.70);
+        await LogAsync(project, "alpha", ["baseline"], new { lr = 0.001, optimizer = new { name = "adam", beta = 0.9 } }, accuracy: 0.70, group: "g1");
         await LogAsync(project, "beta", ["baseline", "sweep"], new { lr = 0.01, optimizer = new { name = "sgd" } }, accuracy: 0.80);
         await LogAsync(project, "gamma", ["sweep"], new { lr = 0.1, optimizer = new { name = "sgd" } }, accuracy: 0.90);
         await LogAsync(project, "delta", [], new { lr = "auto", optimizer = new { name = "adam" } }, accuracy: 0.60);
@@ -47,9 +47,9 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
         stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs?filters={Uri.EscapeDataString("""{"state":"finished"}""")}",
             page => page?["total"]?.GetValue<long>() == count, $"the {count} runs to finish");
 
-    private async Task LogAsync(string project, string name, string[] tags, object config, double? accuracy)
+    private async Task LogAsync(string project, string name, string[] tags, object config, double? accuracy, string? group = null)
     {
-        await using var run = await Experiment.InitAsync(stack.Settings(project) with { Name = name, Tags = tags, Config = config });
+        await using var run = await Experiment.InitAsync(stack.Settings(project) with { Name = name, Tags = tags, Config = config, Group = group, JobType = group is null ? null : "train" });
         if (accuracy is { } value)
             run.Log(new Dictionary<string, double> { ["accuracy"] = value });
         await run.FinishAsync();
@@ -81,6 +81,12 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
     [InlineData("""{"summary_metrics.accuracy":"NaN"}""", "zeta")]
     [InlineData("""{"$and":[{"state":"finished"},{"config.lr":{"$gt":0.005,"$lt":0.5}}]}""", "beta,gamma")]
     [InlineData("""{"summary.accuracy":null}""", "epsilon")]
+    // A run without a group, job type or notes stores null for them: $exists false matches it (it matched none before).
+    [InlineData("""{"group":{"$exists":false}}""", "beta,delta,epsilon,gamma,zeta")]
+    [InlineData("""{"jobType":{"$exists":true}}""", "alpha")]
+    [InlineData("""{"notes":{"$exists":false}}""", "alpha,beta,delta,epsilon,gamma,zeta")]
+    // A summary value orders as a number: its NaN, stored as the string "NaN", is not above "A" (it was before).
+    [InlineData("""{"$or":[{"summary.accuracy":{"$gt":"A"}},{"name":"alpha"}]}""", "alpha")]
     public async Task A_filter_selects_the_runs_it_describes(string filter, string expected)
     {
         var page = await stack.GetJsonAsync($"/api/v1/projects/{_project}/runs?filters={Uri.EscapeDataString(filter)}");
@@ -102,6 +108,18 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
         using var response = await stack.Query.GetAsync($"/api/v1/projects/{_project}/runs?filters={Uri.EscapeDataString(filter)}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, (await response.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>());
+    }
+
+    /// <summary>Failed before: past the parser's depth the error named its limit, 24, and no path.</summary>
+    [Fact]
+    public async Task A_filter_nested_far_too_deep_gets_the_limit_and_the_path()
+    {
+        var filter = string.Concat(Enumerable.Repeat("""{"$and":[""", 30)) + """{"name":"x"}""" + string.Concat(Enumerable.Repeat("]}", 30));
+        using var response = await stack.Query.GetAsync($"/api/v1/projects/{_project}/runs?filters={Uri.EscapeDataString(filter)}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>();
+        Assert.StartsWith("filters" + string.Concat(Enumerable.Repeat(".$and[0]", 8)) + ":", detail);
+        Assert.Contains("the limit is 8", detail);
     }
 
     [Fact]

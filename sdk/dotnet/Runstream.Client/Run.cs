@@ -4,6 +4,7 @@ using Runstream.Client.Artifacts;
 using Runstream.Client.Spool;
 using Runstream.Client.Uplink;
 using Runstream.Contracts.V1;
+using Runstream.Contracts.Wire;
 
 namespace Runstream.Client;
 
@@ -18,6 +19,7 @@ public sealed class Run : IAsyncDisposable
     private readonly Lock _stepLock = new();
     private long _nextStep;
     private Task<FinishResult>? _finishing;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _warned = [];
 
     public string Id { get; }
     public string Project { get; }
@@ -109,11 +111,27 @@ public sealed class Run : IAsyncDisposable
         var i = 0;
         foreach (var (key, value) in metrics)
         {
+            if (ReservedMetricKeys.Contains(key))
+            {
+                WarnOnce($"metric key '{key}' is reserved (the history keeps each row's step and time itself); it is not logged.");
+                continue;
+            }
             keys[i] = key;
             values[i++] = value;
         }
+        if (i < keys.Length)
+        {
+            Array.Resize(ref keys, i);
+            Array.Resize(ref values, i);
+        }
         Summary.Observe(keys, values);
         _uplink.Enqueue(new MetricRowItem(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), keys, values));
+    }
+
+    private void WarnOnce(string message)
+    {
+        if (_warned.TryAdd(message, true))
+            _settings.Warn(message);
     }
 
     /// <summary>

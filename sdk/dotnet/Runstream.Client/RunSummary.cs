@@ -1,3 +1,5 @@
+using Runstream.Contracts.Wire;
+
 namespace Runstream.Client;
 
 /// <summary>
@@ -18,6 +20,8 @@ public sealed class RunSummary(Action<IDictionary<string, double>> sendValues)
         }
         set
         {
+            if (ReservedMetricKeys.Contains(key))
+                throw new ArgumentException($"The summary key '{key}' is reserved: the history keeps each row's step and time itself.", nameof(key));
             lock (_lock)
                 _values[key] = value;
             sendValues(new Dictionary<string, double> { [key] = value });

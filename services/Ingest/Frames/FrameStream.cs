@@ -54,8 +54,8 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
     {
         try
         {
-            await foreach (var frame in frames.ReadAllAsync(cancellation))
-                if (Accept(frame, cancellation) is { } pending)
+            while (await NextAsync(frames, cancellation) is (true, var frame, var unreadable))
+                if ((frame is null ? Unreadable(unreadable!) : Accept(frame, cancellation)) is { } pending)
                     await inFlight.WriteAsync(pending, cancellation);
         }
         finally
@@ -64,8 +64,39 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         }
     }
 
-    /// <summary>The highest sequence seen per run on this stream: on one stream a run's sequence only grows.</summary>
-    private readonly Dictionary<(string Project, string RunId), long> _lastSequences = [];
+    /// <summary>
+    /// The next frame; or, for a message that is no <c>RunFrame</c> at all, why not. gRPC has already
+    /// taken the whole message off the stream (it is length-prefixed), so reading goes on after it.
+    /// </summary>
+    private static async Task<(bool More, RunFrame? Frame, string? Unreadable)> NextAsync(IAsyncStreamReader<RunFrame> frames, CancellationToken cancellation)
+    {
+        try
+        {
+            return await frames.MoveNext(cancellation) ? (true, frames.Current, null) : (false, null, null);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return (true, null, e.Message);
+        }
+    }
+
+    private Pending Unreadable(string why)
+    {
+        FramesRejected.Add(1);
+        // One line, no stack: a client sending garbage must not flood the log.
+        logger.LogWarning("A message on a frame stream of entity {Entity} is not a runstream.v1.RunFrame: {Reason}", entity, why);
+        var error = new FrameError
+        {
+            Run = new RunRef(),
+            Code = "INVALID_ARGUMENT",
+            Field = "frame",
+            Message = $"The message is not a runstream.v1.RunFrame in protobuf encoding ({why}); it was skipped and the stream goes on. It names no run, so nothing is recorded.",
+        };
+        return new Pending(error.Run, 0, Task.CompletedTask, error, Recorded: false, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>The sequences accepted per run on this stream, in whatever order they came.</summary>
+    private readonly Dictionary<(string Project, string RunId), SequenceSet> _accepted = [];
 
     /// <summary>What to answer for the frame, or null for a heartbeat, which gets no answer.</summary>
     private Pending? Accept(RunFrame frame, CancellationToken cancellation)
@@ -86,16 +117,17 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             return null;
         }
         var run = (frame.Run.Project, frame.Run.RunId);
-        if (_lastSequences.TryGetValue(run, out var last) && frame.Sequence <= last)
+        if (!_accepted.TryGetValue(run, out var accepted))
+            _accepted[run] = accepted = new SequenceSet();
+        else if (accepted.Contains(frame.Sequence))
         {
-            // Re-sending belongs on a new stream; on this one the slot is taken, so there is nothing to record.
-            FramesRejected.Add(1);
-            var regression = new FrameProblem("sequence", $"Sequence {frame.Sequence} does not follow {last}: on one stream a run's sequence numbers only grow.");
-            return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, ToError(frame, regression), Recorded: false, arrivedAt);
+            // Sent twice on this stream: the first copy is with the broker (its ack goes out first), and
+            // Projections would drop a second as a duplicate anyway.
+            return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, Error: null, Recorded: true, arrivedAt);
         }
         // Over the entity's rate the stream ends here: this frame and those after it are not acknowledged, and the client re-sends them later.
         limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0);
-        _lastSequences[run] = frame.Sequence;
+        accepted.Add(frame.Sequence);
 
         activity?.SetTag("runstream.project", frame.Run.Project);
         activity?.SetTag("runstream.run_id", frame.Run.RunId);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Runstream.Contracts.V1;
+using Runstream.Contracts.Wire;
 using RunTextRules = Runstream.Store.Runs.RunTextRules;
 
 namespace Runstream.Ingest.Frames;
@@ -48,7 +49,7 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started),
         RunFrame.PayloadOneofCase.ConfigUpdated => ValidateConfig("config_updated.config_json", frame.ConfigUpdated.ConfigJson),
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
-        RunFrame.PayloadOneofCase.SummaryUpdated => ValidateKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
+        RunFrame.PayloadOneofCase.SummaryUpdated => ValidateMetricKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
         RunFrame.PayloadOneofCase.ArtifactUsed => ValidateArtifactUsed(frame.ArtifactUsed),
         RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags),
@@ -104,7 +105,7 @@ public static class FrameValidator
     {
         if (metrics.Keys.Count > MaxKeysPerFrame)
             return new("metrics.keys", $"metrics.keys has {metrics.Keys.Count} keys; the limit is {MaxKeysPerFrame}.");
-        if (ValidateKeys("metrics.keys", metrics.Keys) is { } keyProblem)
+        if (ValidateMetricKeys("metrics.keys", metrics.Keys) is { } keyProblem)
             return keyProblem;
         for (var r = 0; r < metrics.Rows.Count; r++)
         {
@@ -152,12 +153,17 @@ public static class FrameValidator
         return null;
     }
 
-    private static FrameProblem? ValidateKeys(string field, IEnumerable<string> keys)
+    private static FrameProblem? ValidateMetricKeys(string field, IEnumerable<string> keys)
     {
         var i = 0;
         foreach (var key in keys)
-            if (ValidateKey($"{field}[{i++}]", key) is { } problem)
+        {
+            var keyField = $"{field}[{i++}]";
+            if (ValidateKey(keyField, key) is { } problem)
                 return problem;
+            if (ReservedMetricKeys.Contains(key))
+                return new(keyField, $"The key '{key}' is reserved: the history keeps each row's {string.Join(", ", ReservedMetricKeys.All)} itself. Log it under another name.");
+        }
         return null;
     }
 

@@ -46,6 +46,10 @@ public static class RunFields
 
     public static bool IsTags(string field) => field == "tags";
 
+    /// <summary>Summary values are numbers (NaN and ±Infinity kept as strings).</summary>
+    public static bool IsNumeric(string field) =>
+        field.StartsWith("summary.", StringComparison.Ordinal) || field.StartsWith("summary_metrics.", StringComparison.Ordinal);
+
     private static bool TryStrip(string field, string prefix, out string rest)
     {
         rest = field.StartsWith(prefix, StringComparison.Ordinal) ? field[prefix.Length..] : "";

@@ -14,6 +14,7 @@ public static class RunFilter
     public const int MaxConditions = 200;
     public const int MaxInValues = 1000;
     public const int MaxRegexLength = 256;
+    private const int MaxJsonDepth = 256;
 
     /// <summary>The SQL condition, or "true" for no filter.</summary>
     public static string Compile(string? json, SqlParameters parameters)
@@ -27,7 +28,13 @@ public static class RunFilter
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth * 3 });
+            // The parser's own depth limit sits far above the filter's, so the compiler, which knows
+            // where it is, is the one to refuse a filter nested too deep.
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        }
+        catch (JsonException e) when (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            throw new QueryProblem("filters", $"the filter nests deeper than {MaxDepth} levels (its JSON more than {MaxJsonDepth} deep).");
         }
         catch (JsonException e)
         {
@@ -43,8 +50,7 @@ public static class RunFilter
 
         public string Filter(JsonElement filter, string where, int depth)
         {
-            if (depth > MaxDepth)
-                throw new QueryProblem(where, $"the filter nests deeper than {MaxDepth} levels.");
+            CheckDepth(where, depth);
             if (filter.ValueKind != JsonValueKind.Object)
                 throw new QueryProblem(where, $"a filter is a JSON object; got {Describe(filter)}.");
             var parts = new List<string>();
@@ -64,6 +70,12 @@ public static class RunFilter
             return Join(parts, " and ", "true");
         }
 
+        private static void CheckDepth(string where, int depth)
+        {
+            if (depth > MaxDepth)
+                throw new QueryProblem(where, $"the filter nests deeper than {MaxDepth} levels; the limit is {MaxDepth}.");
+        }
+
         private List<string> List(JsonElement value, string where, int depth)
         {
             if (value.ValueKind != JsonValueKind.Array)
@@ -78,8 +90,10 @@ public static class RunFilter
         /// <summary>A field's condition: a value (equality) or an object of operators.</summary>
         private string Field(string field, JsonElement condition, string where, int depth)
         {
+            CheckDepth(where, depth);
             var value = RunFields.ToSql(field, parameters, where);
             var tags = RunFields.IsTags(field);
+            var numeric = RunFields.IsNumeric(field);
             if (condition.ValueKind != JsonValueKind.Object || !condition.EnumerateObject().Any(p => p.Name.StartsWith('$')))
                 return Leaf(where, Equal(value, condition, tags));
 
@@ -93,16 +107,16 @@ public static class RunFilter
                 {
                     "$eq" => Leaf(at, Equal(value, operand, tags)),
                     "$ne" => $"not {Leaf(at, Equal(value, operand, tags))}",
-                    "$gt" => Leaf(at, Compare(value, ">", operand, at)),
-                    "$gte" => Leaf(at, Compare(value, ">=", operand, at)),
-                    "$lt" => Leaf(at, Compare(value, "<", operand, at)),
-                    "$lte" => Leaf(at, Compare(value, "<=", operand, at)),
+                    "$gt" => Leaf(at, Compare(value, ">", operand, numeric, at)),
+                    "$gte" => Leaf(at, Compare(value, ">=", operand, numeric, at)),
+                    "$lt" => Leaf(at, Compare(value, "<", operand, numeric, at)),
+                    "$lte" => Leaf(at, Compare(value, "<=", operand, numeric, at)),
                     "$in" => Leaf(at, In(value, operand, tags, at)),
                     "$nin" => $"not {Leaf(at, In(value, operand, tags, at))}",
                     "$exists" => Leaf(at, operand.ValueKind switch
                     {
-                        JsonValueKind.True => $"{value} is not null",
-                        JsonValueKind.False => $"{value} is null",
+                        JsonValueKind.True => $"not {Absent(value)}",
+                        JsonValueKind.False => Absent(value),
                         _ => throw new QueryProblem(at, $"$exists takes true or false; got {Describe(operand)}."),
                     }),
                     "$regex" => Leaf(at, Regex(value, operand, regexOptions, tags, at)),
@@ -121,24 +135,32 @@ public static class RunFilter
             return $"coalesce({condition}, false)";
         }
 
+        /// <summary>A field a run lacks, or holds null (a run without a group stores <c>"group": null</c>).</summary>
+        private static string Absent(string value) => $"({value} is null or {value} = 'null'::jsonb)";
+
         /// <summary>Mongo's equality: null matches a missing field too; a list field (tags) matches when it contains the value.</summary>
         private string Equal(string value, JsonElement operand, bool tags)
         {
             if (operand.ValueKind == JsonValueKind.Null)
-                return $"({value} is null or {value} = 'null'::jsonb)";
+                return Absent(value);
             var json = parameters.AddJson(operand.GetRawText());
             return tags && operand.ValueKind != JsonValueKind.Array
                 ? $"{value} @> jsonb_build_array({json}::jsonb)"
                 : $"{value} = {json}::jsonb";
         }
 
-        /// <summary>Order comparisons hold only between values of the same JSON type: 3 is not greater than "2".</summary>
-        private string Compare(string value, string op, JsonElement operand, string where)
+        /// <summary>
+        /// Order comparisons hold only between values of the same JSON type: 3 is not greater than "2".
+        /// A numeric field (a summary value) orders numbers only: its NaN and ±Infinity are stored as
+        /// strings, and "NaN" must not pass for greater than "A".
+        /// </summary>
+        private string Compare(string value, string op, JsonElement operand, bool numeric, string where)
         {
             if (operand.ValueKind is not (JsonValueKind.Number or JsonValueKind.String))
                 throw new QueryProblem(where, $"compares with a number or a string; got {Describe(operand)}.");
             var json = parameters.AddJson(operand.GetRawText());
-            return $"(jsonb_typeof({value}) = jsonb_typeof({json}::jsonb) and {value} {op} {json}::jsonb)";
+            var types = numeric ? $"jsonb_typeof({value}) = 'number' and jsonb_typeof({json}::jsonb) = 'number'" : $"jsonb_typeof({value}) = jsonb_typeof({json}::jsonb)";
+            return $"({types} and {value} {op} {json}::jsonb)";
         }
 
         private string In(string value, JsonElement operand, bool tags, string where)
