@@ -22,4 +22,11 @@ public sealed record RunFrameReceived
 
     /// <summary>Why Ingest rejected the frame; it still takes its place in the run's sequence.</summary>
     public string? Rejection { get; init; }
+
+    /// <summary>
+    /// Set on a progress probe instead of a frame (sequence 0, no payload): Ingest queues one behind
+    /// a run's frames when a client resumes the run, and Projections answers it under this id once
+    /// everything queued before it is applied, so the answer about the run is not stale.
+    /// </summary>
+    public string? ProgressProbe { get; init; }
 }

@@ -6,7 +6,7 @@
 #   source deploy/local/servers.sh; servers_up; eval "$(servers_env)"
 #   bash deploy/local/servers.sh up|down|status|env|install
 #
-# Public functions: servers_install, servers_up, servers_down, servers_restart, servers_status,
+# Public functions: servers_install, servers_up, servers_down, servers_restart, servers_stop, servers_start, servers_status,
 # servers_env, servers_pg_running, servers_rabbit_running, rabbitmqctl_local.
 #
 # Environment (all optional):
@@ -585,6 +585,25 @@ servers_restart() {
     esac
 }
 
+# Stops or starts one server, for tests of a long outage.
+servers_stop() {
+    _rs_config || return 1
+    case ${1:-} in
+        postgres) _rs_pg_down ;;
+        rabbitmq) _rs_rabbit_down ;;
+        *) _rs_err "stop what? postgres or rabbitmq"; return 2 ;;
+    esac
+}
+
+servers_start() {
+    _rs_config || return 1
+    case ${1:-} in
+        postgres) _rs_pg_up ;;
+        rabbitmq) _rs_rabbit_up ;;
+        *) _rs_err "start what? postgres or rabbitmq"; return 2 ;;
+    esac
+}
+
 # Prints one line per server; always succeeds (use servers_pg_running /
 # servers_rabbit_running for checks).
 servers_status() {
@@ -623,6 +642,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         env) servers_env ;;
         install) servers_install ;;
         restart) servers_restart "${2:-}" ;;
-        *) echo "usage: $0 up|down|status|env|install|restart postgres|rabbitmq" >&2; exit 2 ;;
+        stop) servers_stop "${2:-}" ;;
+        start) servers_start "${2:-}" ;;
+        *) echo "usage: $0 up|down|status|env|install|restart|stop|start postgres|rabbitmq" >&2; exit 2 ;;
     esac
 fi

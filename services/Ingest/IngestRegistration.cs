@@ -19,6 +19,9 @@ public sealed class IngestOptions
 
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
+
+    /// <summary>How long a resuming client's <c>GetRun</c> waits for the run's queued frames to be applied.</summary>
+    public TimeSpan ProgressWait { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public static class IngestRegistration
@@ -40,7 +43,7 @@ public static class IngestRegistration
         // The gRPC health service reports the same checks as /health/ready.
         builder.Services.AddGrpcHealthChecks();
         builder.AddBlobStore();
-        // Read-only: Ingest looks up where a run stands for clients that resume it.
+        // Ingest looks up where a run stands for clients that resume it (and clears its probe's answer).
         builder.AddRunstreamStore(runAsyncProjections: false);
         builder.Services.AddScoped<Runs.RunProgressLookup>();
         builder.Services.AddScoped<Content.ArtifactReader>();

@@ -80,6 +80,7 @@ public static class StoreRegistration
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
             store.Schema.For<RunLiveness>();
+            store.Schema.For<ProgressProbeAnswer>();
             store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
             store.Schema.For<Security.ApiKey>().Index(key => key.Entity);
         }).UseLightweightSessions();

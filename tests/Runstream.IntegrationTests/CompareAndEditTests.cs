@@ -136,6 +136,41 @@ public sealed class CompareAndEditTests(StackFixture stack)
             "the other project's run among v1's consumers");
     }
 
+    /// <summary>
+    /// Failed before: run A's artifact frame, acknowledged first but parked until A's start arrived,
+    /// was applied after run B's, and B's content became v0.
+    /// </summary>
+    [Fact]
+    public async Task Artifact_versions_follow_the_order_Ingest_acknowledged_them_not_the_order_they_were_applied()
+    {
+        var project = StackFixture.NewProject("versions");
+        var a = new Contracts.V1.RunRef { Project = project, RunId = "run-a" };
+        var b = new Contracts.V1.RunRef { Project = project, RunId = "run-b" };
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        static Contracts.V1.RunFrame Artifact(Contracts.V1.RunRef run, char content)
+        {
+            var digest = new string(content, 64);
+            return new Contracts.V1.RunFrame
+            {
+                Run = run,
+                Sequence = 2,
+                ArtifactLogged = new Contracts.V1.ArtifactLogged { Name = "model", Type = "model", Digest = digest, Size = 1, Files = { new Contracts.V1.ArtifactFile { Path = "model.bin", Digest = digest, Size = 1 } } },
+            };
+        }
+
+        Assert.Equal(2, (await ingest.SendAsync(Artifact(a, 'a'))).Single().Ack.Sequence);
+        await ingest.SendAsync(RawIngestClient.Started(b, 1), Artifact(b, 'b'));
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model", c => c?["versions"]?.AsArray().Count == 1, "run B's version");
+        await ingest.SendAsync(RawIngestClient.Started(a, 1));
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model", c => c?["versions"]?.AsArray().Count == 2, "both versions");
+
+        var v0 = await stack.GetJsonAsync($"/api/v1/projects/{project}/artifacts/model/v0");
+        Assert.Equal(new string('a', 64), v0!["digest"]!.GetValue<string>());
+        var latest = await stack.GetJsonAsync($"/api/v1/projects/{project}/artifacts/model/latest");
+        Assert.Equal("v1", latest!["version"]!.GetValue<string>());
+        Assert.Equal(new string('b', 64), latest["digest"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Live_events_report_changed_runs_and_new_history_rows_while_a_run_logs()
     {

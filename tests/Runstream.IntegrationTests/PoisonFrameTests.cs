@@ -86,13 +86,11 @@ public sealed class PoisonFrameTests(StackFixture stack)
     [Fact]
     public async Task A_batch_that_keeps_failing_lands_in_the_error_queue_and_the_queue_moves_on()
     {
-        // A Projections of its own, on a queue of its own, retrying for a moment rather than minutes.
+        // A Projections of its own, on a queue of its own.
         var queue = $"run-frames-failing-{Guid.NewGuid():N}"[..32];
         await stack.StartAnotherAsync("projections-failing", "projections", "http", new Dictionary<string, string>
         {
             ["Frames__Queue"] = queue,
-            ["Frames__RetryIntervals__0"] = "00:00:00.05",
-            ["Frames__RetryIntervals__1"] = "00:00:00.05",
         });
         var project = StackFixture.NewProject("failing");
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(StackFixture.RabbitMq)));
@@ -114,7 +112,7 @@ public sealed class PoisonFrameTests(StackFixture stack)
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/after", r => r is not null, "the next frame to be applied");
     }
 
-    private static async Task<uint> MessagesInAsync(string queue)
+    public static async Task<uint> MessagesInAsync(string queue)
     {
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(StackFixture.RabbitMq) };
         await using var connection = await factory.CreateConnectionAsync();

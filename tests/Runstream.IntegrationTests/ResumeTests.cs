@@ -66,4 +66,49 @@ public sealed class ResumeTests(StackFixture stack)
             r => r?["summary"]?["loss"]?.GetValue<double>() == 3 && r["state"]?.GetValue<string>() == "finished", "the resumed run to finish again");
         Assert.Equal(0, details!["lastStep"]!.GetValue<long>());
     }
+
+    /// <summary>
+    /// Failed before: GetRun answered from the read model, which had none of the acknowledged frames
+    /// yet, so the resumed run started again at sequence 1 and all it logged was dropped as duplicates.
+    /// </summary>
+    [Fact]
+    public async Task Resuming_while_the_run_s_frames_wait_in_the_queue_continues_after_them()
+    {
+        var project = StackFixture.NewProject("resume-backlog");
+        var runRef = new Contracts.V1.RunRef { Project = project, RunId = "backlog01" };
+        var consumers = stack.ProjectionsOnFramesQueue;
+        foreach (var name in consumers)
+            await stack.StopAsync(name);
+        try
+        {
+            using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+            var acked = await ingest.SendAsync(
+                RawIngestClient.Started(runRef, 1),
+                RawIngestClient.Metrics(runRef, 2, step: 0, ("loss", 1.0)),
+                RawIngestClient.Metrics(runRef, 3, step: 1, ("loss", 0.9)));
+            Assert.Equal([1L, 2L, 3L], acked.Select(r => r.Ack.Sequence));
+
+            // The resume waits for the frames ahead of it; Projections comes back meanwhile.
+            var fresh = Directory.CreateTempSubdirectory("runstream-backlog-").FullName;
+            var resuming = Experiment.InitAsync(stack.Settings(project) with { Id = "backlog01", Resume = ResumeMode.Allow, SpoolDirectory = fresh });
+            await Task.WhenAny(resuming, Task.Delay(TimeSpan.FromSeconds(2)));
+            Assert.False(resuming.IsCompleted, $"the resume answered before the run's queued frames were applied: {resuming.Exception?.InnerException?.Message}");
+            foreach (var name in consumers)
+                await stack.StartAgainAsync(name);
+            await using (var run = await resuming)
+                run.Log(new Dictionary<string, double> { ["loss"] = 0.5 });
+        }
+        finally
+        {
+            foreach (var name in consumers.Where(name => !stack.IsRunning(name)))
+                await stack.StartAgainAsync(name);
+        }
+
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/backlog01",
+            r => r?["state"]?.GetValue<string>() == "finished", "the resumed run to finish");
+        Assert.Equal(0.1, details!["config"]!["lr"]!.GetValue<double>());
+        var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/backlog01/history"))!.AsArray();
+        Assert.Equal([0L, 1L, 2L], history.Select(r => r!["_step"]!.GetValue<long>()));
+        Assert.Equal(0.5, history[2]!["loss"]!.GetValue<double>());
+    }
 }

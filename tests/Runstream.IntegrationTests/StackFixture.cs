@@ -36,6 +36,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>The queue Ingest sends frames to and Projections consumes.</summary>
     public string FramesQueue => $"run-frames-{_suffix}";
+    public string HeartbeatQueue => $"run-heartbeats-{_suffix}";
 
     public static string RabbitMq { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
 
@@ -80,8 +81,8 @@ public sealed class StackFixture : IAsyncLifetime
             ["ConnectionStrings__RabbitMq"] = RabbitMq,
             ["Ingest__Queue"] = FramesQueue,
             ["Frames__Queue"] = FramesQueue,
-            ["Ingest__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
-            ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
+            ["Ingest__HeartbeatQueue"] = HeartbeatQueue,
+            ["Frames__HeartbeatQueue"] = HeartbeatQueue,
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
             ["Security__AdminKey"] = AdminKey,
             [$"Ingest__RateLimits__PointsPerSecond__{RateLimitedEntity}"] = RateLimitedPointsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -117,6 +118,7 @@ public sealed class StackFixture : IAsyncLifetime
 
         var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(launch.Environment) { ["Urls"] = launch.Url }, LogDirectory);
         _services[name] = (service, launch);
+        _stopped.Remove(name);
 
         // The probe asks only whether the service is up; certificates are the TLS tests' business.
         using var probe = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
@@ -152,7 +154,23 @@ public sealed class StackFixture : IAsyncLifetime
         await StartAsync(name, launch);
     }
 
-    /// <summary>Starts one more Projections process on the same queue and database, as a second replica would run.</summary>
+    /// <summary>Stops a service (SIGKILL) until <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync(string name)
+    {
+        await _services[name].Process.DisposeAsync();
+        _stopped.Add(name);
+    }
+
+    public bool IsRunning(string name) => !_stopped.Contains(name);
+
+    /// <summary>The running Projections instances that consume the tests' frame queue (a second replica may have joined).</summary>
+    public IReadOnlyList<string> ProjectionsOnFramesQueue =>
+        [.. _services.Keys.Where(name => name is "projections" or "projections-2" && IsRunning(name))];
+    private readonly HashSet<string> _stopped = [];
+
+    /// <summary>Starts a stopped service again, as it was first started.</summary>
+    public Task StartAgainAsync(string name) => StartAsync(name, _services[name].Launch);
+
     /// <summary>Starts another Ingest on the same database and queues, with extra settings; returns its URL.</summary>
     public Task<string> StartIngestAsync(string name, string scheme, IReadOnlyDictionary<string, string> settings) =>
         StartAnotherAsync(name, "ingest", scheme, settings);
@@ -176,9 +194,16 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>Restarts PostgreSQL or RabbitMQ through the launcher's own script.</summary>
-    public static async Task RestartServerAsync(string server)
+    public static Task RestartServerAsync(string server) => ServerAsync("restart", server);
+
+    /// <summary>Stops PostgreSQL or RabbitMQ until <see cref="StartServerAsync"/>.</summary>
+    public static Task StopServerAsync(string server) => ServerAsync("stop", server);
+
+    public static Task StartServerAsync(string server) => ServerAsync("start", server);
+
+    private static async Task ServerAsync(string verb, string server)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(RepoRoot, "deploy", "local", "servers.sh"), "restart", server])
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(RepoRoot, "deploy", "local", "servers.sh"), verb, server])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -187,13 +212,14 @@ public sealed class StackFixture : IAsyncLifetime
         var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"Restarting {server} failed: {output}");
+            throw new InvalidOperationException($"servers.sh {verb} {server} failed: {output}");
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (service, _) in _services.Values)
-            await service.DisposeAsync();
+        foreach (var (name, (service, _)) in _services)
+            if (!_stopped.Contains(name))
+                await service.DisposeAsync();
         Query.Dispose();
         Admin.Dispose();
         NpgsqlConnection.ClearAllPools();

@@ -41,6 +41,20 @@ public sealed class ArtifactCollectionProjectionTests
         Assert.Empty(collection.Versions[1].Aliases);
     }
 
+    /// <summary>Failed before: versions were numbered in the order the events were applied.</summary>
+    [Fact]
+    public void Versions_are_numbered_in_the_order_Ingest_accepted_them_whatever_order_they_apply_in()
+    {
+        var first = DateTimeOffset.UnixEpoch.AddSeconds(1);
+        var collection = Apply(null, "run2", Logged("bbb") with { AcceptedAt = first.AddSeconds(1) });
+        collection = Apply(collection, "run1", Logged("aaa") with { AcceptedAt = first });
+
+        Assert.Equal(["aaa", "bbb"], collection!.Versions.Select(v => v.Digest));
+        Assert.Equal(["v0", "v1"], collection.Versions.Select(v => v.Version));
+        Assert.Same(collection.Versions[1], collection.Find("latest"));
+        Assert.Equal("run1", collection.Find("v0")!.CreatedBy);
+    }
+
     private ArtifactCollection? Apply(ArtifactCollection? collection, string runId, ArtifactLogged logged)
     {
         var e = new Event<ArtifactLogged>(logged) { StreamKey = $"default/cats/{runId}" };

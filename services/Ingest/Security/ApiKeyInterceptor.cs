@@ -44,8 +44,17 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
         var header = context.RequestHeaders.GetValue("authorization");
         if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal))
             throw new RpcException(new Status(StatusCode.Unauthenticated, "Send an API key: metadata 'authorization: Bearer <key>' (the SDKs read RUNSTREAM_API_KEY)."));
-        var entity = await keys.EntityOfAsync(header["Bearer ".Length..].Trim(), context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "The API key is malformed, unknown or revoked."));
+        string? entity;
+        try
+        {
+            entity = await keys.EntityOfAsync(header["Bearer ".Length..].Trim(), context.CancellationToken);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The API key cannot be checked now (the database is unavailable); retry."));
+        }
+        if (entity is null)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The API key is malformed, unknown or revoked."));
         context.UserState[EntityKey] = entity;
     }
 }

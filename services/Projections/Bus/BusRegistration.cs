@@ -19,12 +19,15 @@ public sealed class FrameConsumerOptions
     /// <summary>How long a batch waits to fill before it is applied anyway.</summary>
     public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>
-    /// Waits between attempts at a failing batch before it goes to the error queue: about two
-    /// minutes in all by default, enough to ride out a database restart.
-    /// </summary>
-    public TimeSpan[] RetryIntervals { get; set; } =
-        [.. new[] { 100, 500, 1000, 2000, 5000, 10000, 15000, 30000, 30000, 30000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+    /// <summary>Payload bytes applied in one transaction at most, so large frames are applied a few at a time.</summary>
+    public long MaxTransactionBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The first wait before storing a failed batch again; it doubles up to <see cref="RetryMaxInterval"/>, without end.</summary>
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A batch whose oldest message waited longer than this since Ingest received it means the queues are behind.</summary>
+    public TimeSpan CaughtUpTolerance { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public static class BusRegistration
@@ -37,6 +40,9 @@ public static class BusRegistration
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
 
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<PipelineHealth>();
+        builder.Services.AddSingleton<StorageRetry>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
@@ -45,25 +51,28 @@ public static class BusRegistration
                 .SetMessageLimit(options.BatchSize)
                 .SetTimeLimit(options.BatchWait)
                 .SetConcurrencyLimit(1)));
-            bus.AddConsumer<RunHeartbeatConsumer>();
+            // Heartbeats of many runs are stored together, the latest per run: a queue of them left by an outage is read in seconds.
+            bus.AddConsumer<RunHeartbeatConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(options.BatchSize)
+                .SetTimeLimit(options.BatchWait)
+                .SetConcurrencyLimit(1)));
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(rabbit));
+                // No MassTransit retry and no _error queue for failures to store: the consumers retry
+                // until the database takes the batch (StorageRetry), and record data it can never hold as rejected.
                 rabbitMq.ReceiveEndpoint(RunFrameQueue.PartitionQueue(options.Queue, options.Partitions, options.Partition), endpoint =>
                 {
                     endpoint.UseQuorumQueueWhenConfigured(builder.Configuration);
                     endpoint.PrefetchCount = options.BatchSize * 2;
                     endpoint.ConcurrentMessageLimit = options.BatchSize;
-                    // Rides out a database restart; a batch that keeps failing lands in the _error queue
-                    // with its exception, never silently dropped. (A frame that cannot be read or stored
-                    // is recorded as rejected by the consumer instead.)
-                    endpoint.UseMessageRetry(retry => retry.Intervals(options.RetryIntervals));
                     endpoint.ConfigureConsumer<RunFrameConsumer>(context);
                 });
                 rabbitMq.ReceiveEndpoint(options.HeartbeatQueue, endpoint =>
                 {
                     endpoint.UseQuorumQueueWhenConfigured(builder.Configuration);
-                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000));
+                    endpoint.PrefetchCount = options.BatchSize * 2;
+                    endpoint.ConcurrentMessageLimit = options.BatchSize;
                     endpoint.ConfigureConsumer<RunHeartbeatConsumer>(context);
                 });
             });

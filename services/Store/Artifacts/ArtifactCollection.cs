@@ -43,11 +43,16 @@ public sealed class ArtifactVersion
     /// <summary>Every run that read this version (its consumers, for lineage).</summary>
     public List<string> UsedBy { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When Ingest accepted the frame that made this version: versions are numbered in this order.</summary>
+    public DateTimeOffset AcceptedAt { get; set; }
 }
 
 /// <summary>
-/// Async: versions are numbered by content. New content makes the next version and takes
-/// "latest"; content the collection already holds makes no version and only moves aliases.
+/// Async: versions are numbered by content, in the order Ingest accepted the frames that logged it
+/// (the first acknowledged gets the lower number), whatever order they are applied in: two
+/// Projections instances, or a frame parked for its predecessor, may apply a later frame first.
+/// New content takes "latest" when it is the newest; content the collection already holds makes
+/// no version and only moves aliases.
 /// </summary>
 public sealed partial class ArtifactCollectionProjection : MultiStreamProjection<ArtifactCollection, string>
 {
@@ -95,25 +100,36 @@ public sealed partial class ArtifactCollectionProjection : MultiStreamProjection
         collection.Type = logged.Type;
 
         var version = collection.Versions.FirstOrDefault(v => v.Digest == logged.Digest);
-        var isNew = version is null;
+        var isNewest = false;
         if (version is null)
         {
             version = new ArtifactVersion
             {
-                Index = collection.Versions.Count,
                 Digest = logged.Digest,
                 Size = logged.Size,
                 Description = logged.Description,
                 Files = [.. logged.Files],
                 CreatedBy = runId,
                 CreatedAt = logged.LoggedAt,
+                AcceptedAt = logged.AcceptedAt,
             };
-            collection.Versions.Add(version);
+            var position = collection.Versions.FindLastIndex(v => v.AcceptedAt <= logged.AcceptedAt) + 1;
+            collection.Versions.Insert(position, version);
+            for (var i = position; i < collection.Versions.Count; i++)
+                collection.Versions[i].Index = i;
+            isNewest = position == collection.Versions.Count - 1;
+        }
+        else if (logged.AcceptedAt < version.AcceptedAt)
+        {
+            // The same content, accepted earlier from another run: that run made it.
+            version.CreatedBy = runId;
+            version.CreatedAt = logged.LoggedAt;
+            version.AcceptedAt = logged.AcceptedAt;
         }
         if (!version.LoggedBy.Contains(runId))
             version.LoggedBy.Add(runId);
 
-        IEnumerable<string> aliases = isNew ? [Latest, .. logged.Aliases] : logged.Aliases;
+        IEnumerable<string> aliases = isNewest ? [Latest, .. logged.Aliases] : logged.Aliases;
         foreach (var alias in aliases.Distinct())
             MoveAlias(collection, alias, version);
         return collection;

@@ -16,9 +16,11 @@ public sealed class ParkedFrame
     public DateTimeOffset ParkedAt { get; set; }
     public RunFrameReceived Frame { get; set; } = null!;
 
+    public static string IdOf(string runKey, long sequence) => $"{runKey}/{sequence:D12}";
+
     public static ParkedFrame Of(string runKey, RunFrameReceived frame) => new()
     {
-        Id = $"{runKey}/{frame.Sequence:D12}",
+        Id = IdOf(runKey, frame.Sequence),
         RunKey = runKey,
         Sequence = frame.Sequence,
         ParkedAt = DateTimeOffset.UtcNow,

@@ -36,7 +36,11 @@ public sealed record MetricsLogged(long Sequence, byte[] Rows) : IFrameEvent
 
 public sealed record SummaryUpdated(long Sequence, Dictionary<string, double> Values) : IFrameEvent;
 
-/// <summary>A run made (logged) an artifact; entity and project name the collection it belongs to.</summary>
+/// <summary>
+/// A run made (logged) an artifact; entity and project name the collection it belongs to.
+/// <paramref name="AcceptedAt"/> is when Ingest accepted the frame: it orders new versions (events
+/// recorded before it existed have the default, and keep the order they were applied in).
+/// </summary>
 public sealed record ArtifactLogged(
     long Sequence,
     string Entity,
@@ -48,7 +52,8 @@ public sealed record ArtifactLogged(
     ArtifactFileEntry[] Files,
     string[] Aliases,
     string? Description,
-    DateTimeOffset LoggedAt) : IFrameEvent;
+    DateTimeOffset LoggedAt,
+    DateTimeOffset AcceptedAt = default) : IFrameEvent;
 
 public sealed record ArtifactFileEntry(string Path, string Digest, long Size);
 

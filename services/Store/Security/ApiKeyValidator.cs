@@ -21,8 +21,18 @@ public sealed class ApiKeyValidator(IDocumentStore store, TimeProvider clock)
         if (_cache.TryGetValue(token!, out var cached) && cached.Until > now)
             return cached.Entity;
 
-        await using var session = store.QuerySession();
-        var key = await session.LoadAsync<ApiKey>(id, cancellation);
+        ApiKey? key;
+        try
+        {
+            await using var session = store.QuerySession();
+            key = await session.LoadAsync<ApiKey>(id, cancellation);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && cached.Until != default)
+        {
+            // The database is away: the last answer stands until it is back, so Ingest keeps taking
+            // frames through an outage (a key revoked meanwhile stops working once it returns).
+            return cached.Entity;
+        }
         var entity = key is not null && key.Accepts(secret) ? key.Entity : null;
         _cache[token!] = (entity, now + CacheFor);
         return entity;

@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using Npgsql;
 using Runstream.Contracts.Bus;
+using Runstream.Projections.Bus;
 using Runstream.Store.Live;
 using Runstream.Store.Runs;
 
@@ -19,7 +20,8 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// batch fail and retry, and the retry sees the frames it already applied as duplicates.
 /// </para>
 /// </summary>
-public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsumer> logger) : IConsumer<Batch<RunFrameReceived>>
+public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, PipelineHealth health, FrameConsumerOptions options, ILogger<RunFrameConsumer> logger)
+    : IConsumer<Batch<RunFrameReceived>>
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApplyLag =
         ServiceDefaults.RunstreamTelemetry.Meter.CreateHistogram<double>("runstream.projections.lag", unit: "ms", description: "From a frame's arrival at Ingest to its event being applied");
@@ -29,24 +31,30 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
 
     public async Task Consume(ConsumeContext<Batch<RunFrameReceived>> context)
     {
-        try
-        {
-            await ApplyBatchAsync(context);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // MassTransit retries, then moves the batch to the _error queue with a Fault describing the
-            // exception. Marten's and Npgsql's exceptions carry objects (commands, type mappers) that the
-            // Fault cannot serialize, which would leave the batch nowhere; the full exception is logged
-            // here and the Fault carries its type and message.
-            logger.LogWarning(e, "Applying a batch of {Count} frames failed; it is retried, then moved to the error queue.", context.Message.Length);
-            throw new FrameBatchFailedException($"{e.GetType().Name}: {e.Message}");
-        }
+        var messages = context.Message.Select(m => m.Message).ToList();
+        var frames = messages.Where(m => m.ProgressProbe is null).ToList();
+        // Transactions bounded by bytes as well as by count: a batch of large frames (10 MB configs)
+        // is applied a few at a time, so memory follows the limit, not the batch size.
+        foreach (var part in FrameBatches.ByBytes(frames, options.MaxTransactionBytes))
+            await retry.UntilStoredAsync("frames", part.Count, () => ApplyBatchAsync(part, context), context.CancellationToken);
+        // Answered after the frames before them are stored: a probe tells Ingest its run is caught up.
+        if (messages.Where(m => m.ProgressProbe is not null).Select(m => m.ProgressProbe!).ToList() is { Count: > 0 } probes)
+            await retry.UntilStoredAsync("progress probes", probes.Count, () => AnswerAsync(probes, context.CancellationToken), context.CancellationToken);
+        if (messages.Count > 0)
+            health.Stored("frames", messages.Min(m => m.ReceivedAt), options.CaughtUpTolerance);
     }
 
-    private async Task ApplyBatchAsync(ConsumeContext<Batch<RunFrameReceived>> context)
+    private async Task AnswerAsync(List<string> probes, CancellationToken cancellation)
     {
-        var arrived = context.Message.Select(m => m.Message).ToLookup(RunKeyOf);
+        await using var session = store.LightweightSession();
+        foreach (var probe in probes)
+            session.Store(new ProgressProbeAnswer { Id = probe, AnsweredAt = DateTimeOffset.UtcNow });
+        await session.SaveChangesAsync(cancellation);
+    }
+
+    private async Task ApplyBatchAsync(IReadOnlyList<RunFrameReceived> frames, ConsumeContext context)
+    {
+        var arrived = frames.ToLookup(RunKeyOf);
         string[] lookAgain;
         try
         {
@@ -82,9 +90,9 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
             }
             catch (Exception e) when (IsUnstorable(e))
             {
-                logger.LogWarning(e, "Frame {Sequence} of {Run} cannot be stored; recorded as rejected.", frame.Sequence, runKey);
+                logger.LogWarning("Frame {Sequence} of {Run} cannot be stored ({Error}); recorded as rejected.", frame.Sequence, runKey, e.Message);
                 UnreadableFrames.Add(1);
-                var rejected = frame with { Rejection = $"The frame cannot be stored: {(e as PostgresException ?? e.InnerException as PostgresException)?.MessageText}" };
+                var rejected = frame with { Frame = [], Rejection = $"The frame cannot be stored: {PostgresErrorOf(e)?.MessageText}" };
                 try
                 {
                     lookAgain.UnionWith(await ApplyAsync([runKey], new[] { rejected }.ToLookup(RunKeyOf), cancellation));
@@ -93,7 +101,6 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
                 {
                     // Not even its rejection can be stored (its run's own key cannot be), so there is no run to
                     // record it in: it goes to the endpoint's error queue, where it is kept and can be seen.
-                    // (MassTransit would redeliver a failing batch rather than move it there.)
                     logger.LogError(again, "Frame {Sequence} of {Run} cannot be stored, nor its rejection; moved to the error queue.", frame.Sequence, runKey);
                     var errors = await context.GetSendEndpoint(new Uri($"queue:{context.ReceiveContext.InputAddress.AbsolutePath.Trim('/')}_error"));
                     await errors.Send(frame, cancellation);
@@ -103,27 +110,50 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         return [.. lookAgain];
     }
 
-    /// <summary>PostgreSQL's class 22, data exception: the data, not the database, is at fault, and a retry cannot help.</summary>
+    /// <summary>
+    /// The data, not the database, is at fault, and a retry cannot help: PostgreSQL's class 22 (data
+    /// exception) and 54000 (program limit exceeded, e.g. a document over jsonb's size limit).
+    /// </summary>
     private static bool IsUnstorable(Exception e) =>
-        (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState.StartsWith("22", StringComparison.Ordinal) == true;
+        PostgresErrorOf(e)?.SqlState is { } state && (state.StartsWith("22", StringComparison.Ordinal) || state == "54000");
+
+    private static PostgresException? PostgresErrorOf(Exception e) => e as PostgresException ?? e.InnerException as PostgresException;
 
     /// <summary>Applies what can be applied in one transaction; returns the runs worth another look.</summary>
     private async Task<string[]> ApplyAsync(string[] runKeys, ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
         var runs = (await session.LoadManyAsync<RunDetails>(cancellation, runKeys)).ToDictionary(run => run.Id);
-        var parked = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys)).ToListAsync(cancellation))
-            .ToLookup(p => p.RunKey);
+        // Which sequences wait, without their frames; only the ones that can be applied now are loaded.
+        var parkedSequences = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys))
+                .Select(p => new { p.RunKey, p.Sequence }).ToListAsync(cancellation))
+            .ToLookup(p => p.RunKey, p => p.Sequence);
+        var needed = runKeys.SelectMany(runKey => FramePlan.ParkedNeeded(runs.GetValueOrDefault(runKey)?.LastSequence ?? 0,
+                arrived[runKey].Select(f => f.Sequence).ToHashSet(), parkedSequences[runKey].ToHashSet())
+            .Select(sequence => ParkedFrame.IdOf(runKey, sequence))).ToArray();
+        var loaded = needed.Length == 0 ? [] : (await session.LoadManyAsync<ParkedFrame>(cancellation, needed)).ToDictionary(p => p.Id, p => p.Frame);
 
         var parkedNew = new List<string>();
         var applied = new List<string>();
         foreach (var runKey in runKeys)
         {
-            var outcome = Apply(session, runKey, runs.GetValueOrDefault(runKey), arrived[runKey], parked[runKey]);
-            if (outcome.ParkedNew)
+            var parked = parkedSequences[runKey].ToDictionary(sequence => sequence, sequence => loaded.GetValueOrDefault(ParkedFrame.IdOf(runKey, sequence)));
+            var run = runs.GetValueOrDefault(runKey);
+            var plan = FramePlan.For(run?.LastSequence ?? 0, arrived[runKey], parked);
+            foreach (var frame in plan.Park)
+            {
+                logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, (run?.LastSequence ?? 0) + 1);
+                session.Store(ParkedFrame.Of(runKey, frame));
+            }
+            foreach (var sequence in plan.Unpark)
+                session.Delete<ParkedFrame>(ParkedFrame.IdOf(runKey, sequence));
+            if (plan.Park.Count > 0)
                 parkedNew.Add(runKey);
-            if (outcome.Applied)
+            if (plan.Apply.Count > 0)
+            {
+                RunStreams.Append(session, runKey, run, ToEvents(plan.Apply, run?.State ?? RunState.Running, runKey));
                 applied.Add(runKey);
+            }
         }
         // Delivered on commit, to every Query instance's live updates.
         RunChanges.Notify(session, applied);
@@ -141,56 +171,24 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
         return [.. parkedNew.Union(appliedWithParked)];
     }
 
-    private readonly record struct Outcome(bool Applied, bool ParkedNew);
-
-    private Outcome Apply(IDocumentSession session, string runKey, RunDetails? run, IEnumerable<RunFrameReceived> arrived, IEnumerable<ParkedFrame> parked)
+    /// <summary>The events of frames applied in order; a crashed run that speaks again is revived first.</summary>
+    private List<object> ToEvents(IReadOnlyList<RunFrameReceived> frames, RunState state, string runKey)
     {
-        var waiting = parked.ToDictionary(p => p.Sequence);
-        var pending = arrived.Concat(waiting.Values.Select(p => p.Frame)).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
-        var applied = run?.LastSequence ?? 0;
-        var state = run?.State ?? RunState.Running;
         var events = new List<object>();
-        var parkedNew = false;
-
-        foreach (var frame in pending)
+        foreach (var frame in frames)
         {
-            if (frame.Sequence > applied + 1)
+            var @event = ToEvent(frame, state, runKey);
+            if (state == RunState.Crashed && @event is not Store.Runs.RunResumed)
+                events.Add(new RunRevived(frame.ReceivedAt));
+            events.Add(@event);
+            state = @event switch
             {
-                if (!waiting.ContainsKey(frame.Sequence))
-                {
-                    logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, applied + 1);
-                    session.Store(ParkedFrame.Of(runKey, frame));
-                    parkedNew = true;
-                }
-                continue;
-            }
-            if (frame.Sequence == applied + 1)
-            {
-                var @event = ToEvent(frame, state, runKey);
-                if (state == RunState.Crashed && @event is not Store.Runs.RunResumed)
-                    events.Add(new RunRevived(frame.ReceivedAt));
-                events.Add(@event);
-                state = @event switch
-                {
-                    RunFinished finished => finished.ExitCode == 0 ? RunState.Finished : RunState.Failed,
-                    Store.Runs.RunStarted or Store.Runs.RunResumed => RunState.Running,
-                    _ => state == RunState.Crashed ? RunState.Running : state,
-                };
-                applied = frame.Sequence;
-            }
-            // Applied now, or a duplicate of an applied frame: either way no longer waiting.
-            if (waiting.Remove(frame.Sequence, out var done))
-                session.Delete(done);
+                RunFinished finished => finished.ExitCode == 0 ? RunState.Finished : RunState.Failed,
+                Store.Runs.RunStarted or Store.Runs.RunResumed => RunState.Running,
+                _ => state == RunState.Crashed ? RunState.Running : state,
+            };
         }
-
-        if (events.Count > 0)
-        {
-            if (run is null)
-                session.Events.StartStream<RunDetails>(runKey, events);
-            else
-                session.Events.Append(runKey, run.StreamVersion + events.Count, events);
-        }
-        return new Outcome(events.Count > 0, parkedNew);
+        return events;
     }
 
     /// <summary>A frame that cannot be read is recorded as rejected, in its place, so the run's later frames are not held up.</summary>
@@ -212,6 +210,3 @@ public sealed class RunFrameConsumer(IDocumentStore store, ILogger<RunFrameConsu
 
     private static string RunKeyOf(RunFrameReceived frame) => new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 }
-
-/// <summary>A batch could not be applied; the original exception is in the log.</summary>
-public sealed class FrameBatchFailedException(string message) : Exception(message);

@@ -31,7 +31,7 @@ public static class RunFrameEvents
                 received.Sequence, received.Entity, received.Project, frame.ArtifactLogged.Name, frame.ArtifactLogged.Type,
                 frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,
                 [.. frame.ArtifactLogged.Files.Select(f => new ArtifactFileEntry(f.Path, f.Digest, f.Size))],
-                [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt),
+                [.. frame.ArtifactLogged.Aliases], NullIfEmpty(frame.ArtifactLogged.Description), sentAt, received.ReceivedAt),
             RunFrame.PayloadOneofCase.ArtifactUsed => new Store.Runs.ArtifactUsed(
                 received.Sequence, received.Entity, NullIfEmpty(frame.ArtifactUsed.Project) ?? received.Project,
                 frame.ArtifactUsed.Name, frame.ArtifactUsed.Version, frame.ArtifactUsed.Digest, sentAt),

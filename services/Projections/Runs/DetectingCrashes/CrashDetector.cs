@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Options;
+using Runstream.Projections.Bus;
 using Runstream.Store.Runs;
 
 namespace Runstream.Projections.Runs.DetectingCrashes;
@@ -18,7 +19,7 @@ public sealed class CrashDetectionOptions
 /// and no heartbeat since <see cref="CrashDetectionOptions.CrashAfter"/>. With several Projections
 /// instances each may look; Marten's optimistic concurrency lets one mark a run.
 /// </summary>
-public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionOptions> options, TimeProvider clock, ILogger<CrashDetector> logger)
+public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionOptions> options, PipelineHealth pipeline, TimeProvider clock, ILogger<CrashDetector> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,6 +28,10 @@ public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionO
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(crashAfter.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks)), clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // While the queues hold frames and heartbeats not yet stored (after an outage, or at start),
+            // the read model's "last heard" is old for runs that are alive: no judging until caught up.
+            if (!pipeline.IsCaughtUp(crashAfter))
+                continue;
             try
             {
                 await MarkSilentRunsAsync(clock.GetUtcNow() - crashAfter, stoppingToken);
@@ -55,11 +60,11 @@ public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionO
             if (lastHeartbeat >= silentSince)
                 continue;
             await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<RunDetails>(runKey, cancellation);
-            if (stream.Aggregate is not { State: RunState.Running } run || run.UpdatedAt >= silentSince)
+            var run = await session.LoadAsync<RunDetails>(runKey, cancellation);
+            if (run is not { State: RunState.Running } || run.UpdatedAt >= silentSince)
                 continue;
             var lastSeen = lastHeartbeat is { } seen && seen > run.UpdatedAt ? seen : run.UpdatedAt;
-            stream.AppendOne(new RunCrashed(lastSeen));
+            RunStreams.Append(session, runKey, run, [new RunCrashed(lastSeen)]);
             RunChanges.Notify(session, runKey);
             try
             {

@@ -1,0 +1,29 @@
+using Runstream.Contracts.Bus;
+
+namespace Runstream.Projections.Runs.ApplyingFrames;
+
+public static class FrameBatches
+{
+    /// <summary>
+    /// Splits frames into parts of at most <paramref name="maxBytes"/> of payload each (a frame larger
+    /// than that is a part of its own), keeping their order.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<RunFrameReceived>> ByBytes(IReadOnlyList<RunFrameReceived> frames, long maxBytes)
+    {
+        var part = new List<RunFrameReceived>();
+        long bytes = 0;
+        foreach (var frame in frames)
+        {
+            if (part.Count > 0 && bytes + frame.Frame.Length > maxBytes)
+            {
+                yield return part;
+                part = [];
+                bytes = 0;
+            }
+            part.Add(frame);
+            bytes += frame.Frame.Length;
+        }
+        if (part.Count > 0)
+            yield return part;
+    }
+}
