@@ -2,9 +2,15 @@
 // the running stack, and the same points are then COPYed into a plain table for the physical limit.
 //
 //   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll [--jobs 64] [--keys 10] [--duration 30] [--rate 0]
+//   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll large-frames    (Projections' memory under 8 MB frames)
 using Npgsql;
 using Runstream.Bench;
 
+if (Array.IndexOf(args, "large-frames") is var scenario and >= 0)
+{
+    await LargeFrameFlood.RunAsync(BenchOptions.Parse([.. args[..scenario], .. args[(scenario + 1)..]]));
+    return;
+}
 var options = BenchOptions.Parse(args);
 var project = $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
 await using var database = NpgsqlDataSource.Create(options.Postgres);

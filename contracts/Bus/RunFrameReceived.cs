@@ -17,8 +17,17 @@ public sealed record RunFrameReceived
     public required long Sequence { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
 
-    /// <summary>The serialized <c>runstream.v1.RunFrame</c>; empty when the frame was rejected.</summary>
+    /// <summary>The serialized <c>runstream.v1.RunFrame</c>; empty when the frame was rejected or spilled.</summary>
     public byte[] Frame { get; init; } = [];
+
+    /// <summary>
+    /// For a large frame, the SHA-256 under which Ingest kept its payload on the blob volume instead
+    /// of in this message (<c>Blobs.SpilledFrames</c>); <see cref="Frame"/> is empty then.
+    /// </summary>
+    public string? SpilledFrame { get; init; }
+
+    /// <summary>The payload's size in bytes, inline or spilled: what a consumer bounds its transactions by.</summary>
+    public long FrameBytes { get; init; }
 
     /// <summary>Why Ingest rejected the frame; it still takes its place in the run's sequence.</summary>
     public string? Rejection { get; init; }

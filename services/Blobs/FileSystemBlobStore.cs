@@ -52,6 +52,9 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         return File.Exists(path) ? File.OpenRead(path) : null;
     }
 
+    /// <summary>Removes a blob; for stores whose blobs have one user (spilled frames), never artifact files.</summary>
+    public void Delete(ContentDigest digest) => File.Delete(PathOf(digest));
+
     private string PathOf(ContentDigest digest) => Path.Combine(root, digest.Hex[..2], digest.Hex[2..4], digest.Hex);
 }
 
@@ -60,8 +63,17 @@ public static class BlobStoreRegistration
     /// <summary>The blob store at <c>Blobs:Root</c> (default <c>.platform/blobs</c> under the working folder).</summary>
     public static IHostApplicationBuilder AddBlobStore(this IHostApplicationBuilder builder)
     {
-        var root = Path.GetFullPath(builder.Configuration["Blobs:Root"] ?? Path.Combine(".platform", "blobs"));
-        builder.Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(root));
+        builder.Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(RootOf(builder)));
         return builder;
     }
+
+    /// <summary>Large frame payloads on the same volume, under <c>frames/</c> (<see cref="SpilledFrames"/>).</summary>
+    public static IHostApplicationBuilder AddSpilledFrames(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(new SpilledFrames(Path.Combine(RootOf(builder), "frames")));
+        return builder;
+    }
+
+    private static string RootOf(IHostApplicationBuilder builder) =>
+        Path.GetFullPath(builder.Configuration["Blobs:Root"] ?? Path.Combine(".platform", "blobs"));
 }

@@ -20,6 +20,9 @@ public sealed class IngestOptions
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
 
+    /// <summary>Frames larger than this travel through the blob volume rather than in the broker's message.</summary>
+    public int SpillFrameBytes { get; set; } = 256 * 1024;
+
     /// <summary>How long a resuming client's <c>GetRun</c> waits for the run's queued frames to be applied.</summary>
     public TimeSpan ProgressWait { get; set; } = TimeSpan.FromSeconds(60);
 }
@@ -43,6 +46,7 @@ public static class IngestRegistration
         // The gRPC health service reports the same checks as /health/ready.
         builder.Services.AddGrpcHealthChecks();
         builder.AddBlobStore();
+        builder.AddSpilledFrames();
         // Ingest looks up where a run stands for clients that resume it (and clears its probe's answer).
         builder.AddRunstreamStore(runAsyncProjections: false);
         builder.Services.AddScoped<Runs.RunProgressLookup>();

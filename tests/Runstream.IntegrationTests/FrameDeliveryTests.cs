@@ -232,4 +232,25 @@ public sealed class FrameDeliveryTests(StackFixture stack)
         Assert.Equal([1L, 2L, 3L], replies.Where(r => r.Ack is not null).Select(r => r.Ack.Sequence));
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/garbage01", r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
     }
+
+    [Fact]
+    public async Task A_large_frame_travels_through_the_blob_volume_and_is_cleared_once_applied()
+    {
+        var project = StackFixture.NewProject("large");
+        var run = new RunRef { Project = project, RunId = "large01" };
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var weights = new string('w', 2 * 1024 * 1024);
+
+        var replies = await ingest.SendAsync(
+            RawIngestClient.Started(run, 1),
+            new RunFrame { Run = run, Sequence = 2, ConfigUpdated = new ConfigUpdated { ConfigJson = $$"""{"weights":"{{weights}}"}""" } },
+            RawIngestClient.Finished(run, 3));
+
+        Assert.Equal([1L, 2L, 3L], replies.Select(r => r.Ack.Sequence));
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/large01", r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        Assert.Equal(weights.Length, details!["config"]!["weights"]!.GetValue<string>().Length);
+        var spilled = Path.Combine(stack.BlobsRoot, "frames");
+        Assert.True(Directory.Exists(spilled), "the large frame did not go through the blob volume");
+        await Poll.UntilAsync(() => Task.FromResult(Directory.EnumerateFiles(spilled, "*", SearchOption.AllDirectories).Count()), count => count == 0, "the spilled frame to be deleted");
+    }
 }

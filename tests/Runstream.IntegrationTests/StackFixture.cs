@@ -38,6 +38,9 @@ public sealed class StackFixture : IAsyncLifetime
     public string FramesQueue => $"run-frames-{_suffix}";
     public string HeartbeatQueue => $"run-heartbeats-{_suffix}";
 
+    /// <summary>The blob volume the services share: artifact files, and large frames under <c>frames/</c>.</summary>
+    public string BlobsRoot => Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}");
+
     public static string RabbitMq { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@127.0.0.1:56720/";
 
     /// <summary>Connection string of this test run's own database.</summary>
@@ -86,7 +89,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
             ["Security__AdminKey"] = AdminKey,
             [$"Ingest__RateLimits__PointsPerSecond__{RateLimitedEntity}"] = RateLimitedPointsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Blobs__Root"] = Path.Combine(Path.GetTempPath(), $"runstream-blobs-{_suffix}"),
+            ["Blobs__Root"] = BlobsRoot,
         };
 
         IngestUrl = $"http://127.0.0.1:{ingestPort}";

@@ -140,7 +140,6 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             RunId = frame.Run.RunId,
             Sequence = frame.Sequence,
             ReceivedAt = DateTimeOffset.UtcNow,
-            Frame = problem is null ? frame.ToByteArray() : [],
             Rejection = problem is null ? null : $"{problem.Field}: {problem.Message}",
         };
         if (problem is null)
@@ -148,7 +147,8 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         else
             FramesRejected.Add(1);
         // A rejected frame still takes its place in the run's sequence, so later frames are not held up.
-        return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, cancellation), problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
+        return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, problem is null ? frame.ToByteArray() : [], cancellation),
+            problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
     }
 
     private void ForwardHeartbeat(RunRef run, CancellationToken cancellation)

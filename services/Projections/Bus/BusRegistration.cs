@@ -1,4 +1,5 @@
 using MassTransit;
+using Runstream.Blobs;
 using Runstream.ServiceDefaults;
 using Runstream.Contracts.Bus;
 using Runstream.Projections.Runs.ApplyingFrames;
@@ -41,6 +42,7 @@ public static class BusRegistration
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
 
         builder.Services.AddSingleton(options);
+        builder.AddSpilledFrames();
         builder.Services.AddSingleton<PipelineHealth>();
         builder.Services.AddSingleton<StorageRetry>();
         builder.Services.AddMassTransit(bus =>

@@ -6,16 +6,16 @@ namespace Runstream.Store.Runs;
 public static class RunStreams
 {
     /// <summary>
-    /// Appends <paramref name="events"/> to the run's stream, starting it when <paramref name="run"/>
-    /// is null. The append names the stream version the run's details knew, so a concurrent writer
-    /// makes this save fail (and be retried) instead of both applying. Live listeners are told on
-    /// commit by the caller, once per transaction (<see cref="Live.RunChanges"/>).
+    /// Appends <paramref name="events"/> to the run's stream, starting it when <paramref name="streamVersion"/>
+    /// is null (no such run yet). The append names the stream version the caller read, so a concurrent
+    /// writer makes this save fail (and be retried) instead of both applying. Live listeners are told
+    /// on commit by the caller, once per transaction (<see cref="Live.RunChanges"/>).
     /// </summary>
-    public static void Append(IDocumentSession session, string runKey, RunDetails? run, IReadOnlyList<object> events)
+    public static void Append(IDocumentSession session, string runKey, long? streamVersion, IReadOnlyList<object> events)
     {
-        if (run is null)
+        if (streamVersion is not { } version)
             session.Events.StartStream<RunDetails>(runKey, events);
         else
-            session.Events.Append(runKey, run.StreamVersion + events.Count, events);
+            session.Events.Append(runKey, version + events.Count, events);
     }
 }

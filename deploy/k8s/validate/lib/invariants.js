@@ -315,18 +315,19 @@ export const checks = {
     return violations;
   },
 
-  'Ingest and Query share the blob volume at Blobs__Root'(objects) {
+  'Ingest, Projections and Query share the blob volume at Blobs__Root'(objects) {
     const violations = [];
     const root = named(objects, 'ConfigMap', 'runstream-config')?.data?.Blobs__Root;
     const claim = objects.find((object) => object.kind === 'PersistentVolumeClaim' && object.metadata.name === 'runstream-blobs');
     if (!root) violations.push('runstream-config has no Blobs__Root');
     if (!claim) return [...violations, 'the PersistentVolumeClaim runstream-blobs does not exist'];
-    for (const name of ['ingest', 'query']) {
+    // Ingest writes artifact files and large frames; Projections reads and deletes the frames; Query reads files.
+    for (const name of ['ingest', 'projections', 'query']) {
       const found = service(objects, name);
       const mount = found && claimMount(found.podSpec, found.container, claim.metadata.name);
       if (!mount) violations.push(`${name} does not mount runstream-blobs`);
       else if (mount.mountPath !== root) violations.push(`${name} mounts runstream-blobs at ${mount.mountPath}, not at Blobs__Root ${root}`);
-      else if (name === 'ingest' && mount.readOnly) violations.push('ingest must mount runstream-blobs read-write');
+      else if (name !== 'query' && mount.readOnly) violations.push(`${name} must mount runstream-blobs read-write`);
     }
     if (!(claim.spec?.accessModes ?? []).includes('ReadWriteMany')) {
       // Without RWX only pods on one node can mount it: allowed for a single Ingest and Query pod.

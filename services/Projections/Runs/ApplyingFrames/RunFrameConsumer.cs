@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using Npgsql;
+using Runstream.Blobs;
 using Runstream.Contracts.Bus;
 using Runstream.Projections.Bus;
 using Runstream.Store.Live;
@@ -20,7 +21,8 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// batch fail and retry, and the retry sees the frames it already applied as duplicates.
 /// </para>
 /// </summary>
-public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, PipelineHealth health, FrameConsumerOptions options, ILogger<RunFrameConsumer> logger)
+public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, StorageRetry retry, PipelineHealth health, FrameConsumerOptions options,
+    ILogger<RunFrameConsumer> logger)
     : IConsumer<Batch<RunFrameReceived>>
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApplyLag =
@@ -123,7 +125,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, P
     private async Task<string[]> ApplyAsync(string[] runKeys, ILookup<string, RunFrameReceived> arrived, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
-        var runs = (await session.LoadManyAsync<RunDetails>(cancellation, runKeys)).ToDictionary(run => run.Id);
+        // Where each run stands, without its config and summary (a run's details can be megabytes).
+        var runs = (await session.Query<RunDetails>().Where(run => run.Id.IsOneOf(runKeys))
+                .Select(run => new { run.Id, run.LastSequence, run.StreamVersion, run.State }).ToListAsync(cancellation))
+            .ToDictionary(run => run.Id, run => new RunPosition(run.LastSequence, run.StreamVersion, run.State));
         // Which sequences wait, without their frames; only the ones that can be applied now are loaded.
         var parkedSequences = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys))
                 .Select(p => new { p.RunKey, p.Sequence }).ToListAsync(cancellation))
@@ -135,6 +140,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, P
 
         var parkedNew = new List<string>();
         var applied = new List<string>();
+        var spilled = new List<string>();
         foreach (var runKey in runKeys)
         {
             var parked = parkedSequences[runKey].ToDictionary(sequence => sequence, sequence => loaded.GetValueOrDefault(ParkedFrame.IdOf(runKey, sequence)));
@@ -151,13 +157,18 @@ public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, P
                 parkedNew.Add(runKey);
             if (plan.Apply.Count > 0)
             {
-                RunStreams.Append(session, runKey, run, ToEvents(plan.Apply, run?.State ?? RunState.Running, runKey));
+                var frames = await WithPayloadsAsync(plan.Apply, cancellation);
+                spilled.AddRange(frames.Where(f => f.SpilledFrame is not null).Select(f => f.SpilledFrame!));
+                RunStreams.Append(session, runKey, run?.StreamVersion, ToEvents(frames, run?.State ?? RunState.Running, runKey));
                 applied.Add(runKey);
             }
         }
         // Delivered on commit, to every Query instance's live updates.
         RunChanges.Notify(session, applied);
         await session.SaveChangesAsync(cancellation);
+        // Applied for good: a copy delivered again is a duplicate, dropped without its payload.
+        foreach (var digest in spilled)
+            spill.Delete(digest);
         var now = DateTimeOffset.UtcNow;
         foreach (var runKey in applied)
             foreach (var frame in arrived[runKey])
@@ -169,6 +180,31 @@ public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, P
             .Select(p => p.RunKey)
             .ToListAsync(cancellation);
         return [.. parkedNew.Union(appliedWithParked)];
+    }
+
+    /// <summary>
+    /// Spilled payloads read from the blob volume, only for the frames applied now. A payload that is
+    /// gone (a volume not shared with Ingest) makes its frame a rejection that says so, not a stalled queue.
+    /// </summary>
+    private async Task<List<RunFrameReceived>> WithPayloadsAsync(IReadOnlyList<RunFrameReceived> frames, CancellationToken cancellation)
+    {
+        var loaded = new List<RunFrameReceived>(frames.Count);
+        foreach (var frame in frames)
+        {
+            if (frame.SpilledFrame is not { } digest || frame.Rejection is not null)
+            {
+                loaded.Add(frame);
+                continue;
+            }
+            if (await spill.ReadAsync(digest, cancellation) is { } payload)
+            {
+                loaded.Add(frame with { Frame = payload });
+                continue;
+            }
+            logger.LogError("The payload of frame {Sequence} of run {Run} ({Digest}) is not on the blob volume; recorded as rejected.", frame.Sequence, frame.RunId, digest);
+            loaded.Add(frame with { Rejection = $"The frame's payload ({frame.FrameBytes} bytes, kept apart as {digest}) was not found on the blob volume." });
+        }
+        return loaded;
     }
 
     /// <summary>The events of frames applied in order; a crashed run that speaks again is revived first.</summary>
@@ -207,6 +243,8 @@ public sealed class RunFrameConsumer(IDocumentStore store, StorageRetry retry, P
             return new Store.Runs.FrameRejected(frame.Sequence, $"The frame cannot be read: {e.Message}");
         }
     }
+
+    private sealed record RunPosition(long LastSequence, long StreamVersion, RunState State);
 
     private static string RunKeyOf(RunFrameReceived frame) => new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 }

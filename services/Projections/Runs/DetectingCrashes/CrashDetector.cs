@@ -64,7 +64,7 @@ public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionO
             if (run is not { State: RunState.Running } || run.UpdatedAt >= silentSince)
                 continue;
             var lastSeen = lastHeartbeat is { } seen && seen > run.UpdatedAt ? seen : run.UpdatedAt;
-            RunStreams.Append(session, runKey, run, [new RunCrashed(lastSeen)]);
+            RunStreams.Append(session, runKey, run.StreamVersion, [new RunCrashed(lastSeen)]);
             RunChanges.Notify(session, runKey);
             try
             {

@@ -38,7 +38,7 @@ public sealed class RunHeartbeatConsumer(IDocumentStore store, StorageRetry retr
         {
             if (run.State != RunState.Crashed)
                 continue;
-            RunStreams.Append(session, run.Id, run, [new RunRevived(latest[run.Id])]);
+            RunStreams.Append(session, run.Id, run.StreamVersion, [new RunRevived(latest[run.Id])]);
             revived.Add(run.Id);
         }
         RunChanges.Notify(session, revived);
