@@ -96,6 +96,16 @@ public sealed class SecurityTests(StackFixture stack)
         }
     }
 
+    /// <summary>Failed before: the health service wanted a key, so the kubelet's gRPC probe never saw Ingest ready.</summary>
+    [Fact]
+    public async Task The_grpc_health_service_answers_a_probe_without_a_key()
+    {
+        using var channel = GrpcChannel.ForAddress(stack.IngestUrl);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+        var reply = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
     [Fact]
     public async Task Another_entitys_key_gets_nothing_of_a_project_on_any_route()
     {

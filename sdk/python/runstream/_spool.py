@@ -307,6 +307,17 @@ class RunSpool:
         with self._lock:
             if sequence <= self.acked:
                 return
+            if self.last_step > self._saved_last_step:
+                # The steps of acknowledged segments are forgotten with them: keep the highest, and
+                # before the acknowledgement, so a process killed in between never reopens a spool
+                # that has lost its step. (Not forced to disk: this happens at nearly every
+                # acknowledgement, and losing it only costs a resume that cannot reach Ingest its step.)
+                try:
+                    _write_atomically(os.path.join(self.directory, LAST_STEP_FILE), str(self.last_step),
+                                      durable=False)
+                    self._saved_last_step = self.last_step
+                except OSError:
+                    pass
             self.acked = sequence
             _write_atomically(os.path.join(self.directory, ACKED_FILE), str(sequence))
             if self._segment is not None and self._segment_last_sequence <= sequence:
@@ -317,16 +328,6 @@ class RunSpool:
             for i, (path, _first) in enumerate(segments):
                 next_first = segments[i + 1][1] if i + 1 < len(segments) else self.last_sequence + 1
                 if path != self._segment_path and next_first - 1 <= sequence:
-                    if self.last_step > self._saved_last_step:
-                        # The steps in the segment are forgotten with it: keep the highest. (Not
-                        # forced to disk: this happens at nearly every acknowledgement, and losing
-                        # it only costs a resume that cannot reach Ingest its step.)
-                        try:
-                            _write_atomically(os.path.join(self.directory, LAST_STEP_FILE), str(self.last_step),
-                                              durable=False)
-                            self._saved_last_step = self.last_step
-                        except OSError:
-                            pass
                     try:
                         os.remove(path)
                     except FileNotFoundError:

@@ -6,11 +6,13 @@ namespace Runstream.Ingest.Security;
 
 /// <summary>
 /// Every call needs <c>authorization: Bearer &lt;key&gt;</c> metadata; the key's entity is where the
-/// call's runs live. UNAUTHENTICATED says what is missing and nothing about other entities.
+/// call's runs live. UNAUTHENTICATED says what is missing and nothing about other entities. The
+/// gRPC health service alone answers without a key.
 /// </summary>
 public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
 {
     private const string EntityKey = "runstream.entity";
+    private const string HealthService = "/grpc.health.v1.Health/";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -41,6 +43,9 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
 
     private async Task AuthenticateAsync(ServerCallContext context)
     {
+        // The kubelet's gRPC probes carry no key, and health says nothing about anyone's data.
+        if (context.Method.StartsWith(HealthService, StringComparison.Ordinal))
+            return;
         var header = context.RequestHeaders.GetValue("authorization");
         if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal))
             throw new RpcException(new Status(StatusCode.Unauthenticated, "Send an API key: metadata 'authorization: Bearer <key>' (the SDKs read RUNSTREAM_API_KEY)."));

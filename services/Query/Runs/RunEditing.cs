@@ -22,7 +22,7 @@ public static class RunEditing
             var run = await session.LoadAsync<RunDetails>(runKey, cancellation);
             if (run is null)
                 return null;
-            session.Events.Append(runKey, run.StreamVersion + 1, new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow));
+            RunStreams.Append(session, runKey, run.StreamVersion, [new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow)]);
             RunChanges.Notify(session, run.Id);
             try
             {

@@ -71,7 +71,7 @@ public sealed class CrashDetector(IDocumentStore store, IOptions<CrashDetectionO
                 await session.SaveChangesAsync(cancellation);
                 logger.LogInformation("Run {Run} went silent at {LastSeen}: marked crashed.", runKey, lastSeen);
             }
-            catch (ConcurrencyException)
+            catch (Exception e) when (e is ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
             {
                 // The run spoke (or another instance marked it) meanwhile.
             }
