@@ -63,6 +63,16 @@ _rs_ports_free() {
     done
 }
 
+# Keeps the kernel from giving our fixed ports to outgoing connections as their local port: they
+# lie in the ephemeral range (32768-60999), and a server restarted while clients reconnect could
+# find its port taken (seen: RabbitMQ's restart failed with eaddrinuse). Root only; else a no-op.
+_rs_reserve_ports() {
+    local file=/proc/sys/net/ipv4/ip_local_reserved_ports current
+    [[ -w $file ]] || return 0
+    current=$(<"$file")
+    echo "${current:+$current,}$_rs_pg_port,$_rs_amqp_port,$_rs_mgmt_port,$_rs_dist_port,$_rs_epmd_port" >"$file" 2>/dev/null || true
+}
+
 # True when pid $1 is alive (zombies count as dead).
 _rs_alive() {
     [[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
@@ -561,6 +571,7 @@ servers_up() {
     _rs_config || return 1
     servers_install || return 1
     mkdir -p "$_rs_logs" "$_rs_run" || return 1
+    _rs_reserve_ports
     _rs_pg_up || return 1
     _rs_rabbit_up || return 1
 }
@@ -578,6 +589,7 @@ servers_down() {
 # Restarts one server (postgres or rabbitmq), for tests of what survives an outage.
 servers_restart() {
     _rs_config || return 1
+    _rs_reserve_ports
     case ${1:-} in
         postgres) _rs_pg_down && _rs_pg_up ;;
         rabbitmq) _rs_rabbit_down && _rs_rabbit_up ;;
@@ -597,6 +609,7 @@ servers_stop() {
 
 servers_start() {
     _rs_config || return 1
+    _rs_reserve_ports
     case ${1:-} in
         postgres) _rs_pg_up ;;
         rabbitmq) _rs_rabbit_up ;;
