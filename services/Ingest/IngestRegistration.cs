@@ -20,6 +20,9 @@ public sealed class IngestOptions
     /// <summary>Frames of one stream that may wait for their broker confirm at once.</summary>
     public int MaxFramesInFlight { get; set; } = 64;
 
+    /// <summary>How long a frame may wait for the broker's confirm before the stream ends with UNAVAILABLE.</summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Frames larger than this travel through the blob volume rather than in the broker's message.</summary>
     public int SpillFrameBytes { get; set; } = 256 * 1024;
 

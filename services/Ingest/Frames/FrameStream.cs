@@ -172,7 +172,9 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         {
             try
             {
-                await pending.Confirmed;
+                // A confirm lost in the broker connection's recovery would stall the stream for good; a
+                // bounded wait ends it instead, and the client re-sends from its last ack on a new one.
+                await pending.Confirmed.WaitAsync(options.Value.ConfirmTimeout, cancellation);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
