@@ -57,6 +57,11 @@ class Relay:
             client.close()
             return
         with self._lock:
+            # stop() may have run while this connection was being made: it must not outlive it.
+            if not self._open:
+                client.close()
+                server.close()
+                return
             self._sockets += [client, server]
         for a, b in ((client, server), (server, client)):
             threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -79,7 +84,8 @@ class Relay:
                     pass
 
     def stop(self):
-        self._open = False
+        with self._lock:
+            self._open = False
         try:
             self._listener.shutdown(socket.SHUT_RDWR)      # wakes the thread blocked in accept()
         except OSError:
