@@ -149,13 +149,12 @@ export const enc = encodeURIComponent;
 async function call<T>(method: string, path: string, query?: Query, body?: unknown, signal?: AbortSignal): Promise<T> {
   const release = await slot();
   try {
-    const key = getKey();
     const res = await fetch(url(path, query), {
       method,
       signal,
       headers: {
         Accept: 'application/json',
-        ...(key ? { Authorization: `Bearer ${key}` } : {}),
+        ...authHeaders(),
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -282,8 +281,7 @@ export function fileUrl(p: string, name: string, version: string, path: string):
 
 /** Downloads an artifact file: a plain link cannot carry the key, so fetch it and hand the browser a blob. */
 export async function downloadFile(p: string, name: string, version: string, path: string): Promise<void> {
-  const key = getKey();
-  const res = await fetch(fileUrl(p, name, version, path), { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  const res = await fetch(fileUrl(p, name, version, path), { headers: authHeaders() });
   if (res.status === 401) {
     unauthorized();
     return;
@@ -299,10 +297,15 @@ export async function downloadFile(p: string, name: string, version: string, pat
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
-/** The live event stream of a project or a run; EventSource cannot send headers, so the key goes in the query. */
+/** The live event stream of a project or a run (read with fetch and {@link authHeaders}). */
 export function eventsUrl(p: string, runId?: string): string {
-  const path = runId ? `/projects/${enc(p)}/runs/${enc(runId)}/events` : `/projects/${enc(p)}/events`;
-  return url(path, { api_key: getKey() });
+  return url(runId ? `/projects/${enc(p)}/runs/${enc(runId)}/events` : `/projects/${enc(p)}/events`);
+}
+
+/** The Authorization header for the stored key, if any. */
+export function authHeaders(): Record<string, string> {
+  const key = getKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
 }
 
 export function runName(r: { name?: string | null; runId: string }): string {

@@ -52,7 +52,16 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         return File.Exists(path) ? File.OpenRead(path) : null;
     }
 
-    /// <summary>Removes a blob; for stores whose blobs have one user (spilled frames), never artifact files.</summary>
+    public IEnumerable<(ContentDigest Digest, DateTimeOffset WrittenAt)> List()
+    {
+        if (!Directory.Exists(root))
+            yield break;
+        // Blobs only: ab/cd/<sha256>; partial writes and other folders (frames/) are not blobs.
+        foreach (var path in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
+            if (ContentDigest.TryParse(Path.GetFileName(path), out var digest) && path == PathOf(digest.Value))
+                yield return (digest.Value, File.GetLastWriteTimeUtc(path));
+    }
+
     public void Delete(ContentDigest digest) => File.Delete(PathOf(digest));
 
     private string PathOf(ContentDigest digest) => Path.Combine(root, digest.Hex[..2], digest.Hex[2..4], digest.Hex);

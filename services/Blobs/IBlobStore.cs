@@ -13,6 +13,12 @@ public interface IBlobStore
 
     /// <summary>The content, or null when no blob has that digest.</summary>
     Stream? OpenRead(ContentDigest digest);
+
+    /// <summary>Every stored blob and when it was written.</summary>
+    IEnumerable<(ContentDigest Digest, DateTimeOffset WrittenAt)> List();
+
+    /// <summary>Removes a blob (gone already is fine).</summary>
+    void Delete(ContentDigest digest);
 }
 
 public sealed class DigestMismatchException(ContentDigest expected, string actual)

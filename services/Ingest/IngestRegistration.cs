@@ -26,6 +26,9 @@ public sealed class IngestOptions
     /// <summary>Frames larger than this travel through the blob volume rather than in the broker's message.</summary>
     public int SpillFrameBytes { get; set; } = 256 * 1024;
 
+    /// <summary>The largest file one upload may carry.</summary>
+    public long MaxUploadBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+
     /// <summary>How long a resuming client's <c>GetRun</c> waits for the run's queued frames to be applied.</summary>
     public TimeSpan ProgressWait { get; set; } = TimeSpan.FromSeconds(60);
 }
@@ -69,6 +72,7 @@ public static class IngestRegistration
         builder.Services.AddSingleton<FrameSender>();
         builder.Services.Configure<Security.RateLimitOptions>(builder.Configuration.GetSection("Ingest:RateLimits"));
         builder.Services.AddSingleton<Security.EntityRateLimits>();
+        builder.Services.Configure<Content.StorageQuotaOptions>(builder.Configuration.GetSection("Ingest:Quotas"));
         builder.Services.AddSingleton<Content.ArtifactContent>();
         return builder;
     }

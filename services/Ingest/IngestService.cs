@@ -13,7 +13,7 @@ public sealed class IngestService(FrameSender sender, ArtifactContent content, A
     IOptions<IngestOptions> options, ILogger<IngestService> logger) : Contracts.V1.Ingest.IngestBase
 {
     public override Task StreamFrames(IAsyncStreamReader<RunFrame> requestStream, IServerStreamWriter<IngestReply> responseStream, ServerCallContext context) =>
-        new FrameStream(sender, options, limits, ApiKeyInterceptor.EntityOf(context), logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+        new FrameStream(sender, content, options, limits, ApiKeyInterceptor.EntityOf(context), logger).RunAsync(requestStream, responseStream, context.CancellationToken);
 
     public override Task<RunProgress> GetRun(RunRef request, ServerCallContext context)
     {
@@ -23,10 +23,10 @@ public sealed class IngestService(FrameSender sender, ArtifactContent content, A
     }
 
     public override Task<FindMissingContentResponse> FindMissingContent(FindMissingContentRequest request, ServerCallContext context) =>
-        content.FindMissingAsync(request, context.CancellationToken);
+        content.FindMissingAsync(ApiKeyInterceptor.EntityOf(context), request, context.CancellationToken);
 
     public override Task<ContentStored> UploadContent(IAsyncStreamReader<ContentChunk> requestStream, ServerCallContext context) =>
-        content.UploadAsync(requestStream, context.CancellationToken);
+        content.UploadAsync(ApiKeyInterceptor.EntityOf(context), requestStream, context.CancellationToken);
 
     public override Task<ArtifactManifest> GetArtifact(ArtifactRef request, ServerCallContext context) =>
         artifacts.GetAsync(ApiKeyInterceptor.EntityOf(context), request, context.CancellationToken);

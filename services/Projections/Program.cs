@@ -1,5 +1,6 @@
 using JasperFx;
 using Runstream.Projections.Bus;
+using Runstream.Projections.Content;
 using Runstream.ServiceDefaults;
 using Runstream.Store;
 
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("runstream-projections");
 builder.AddRunstreamStore(runAsyncProjections: true);
 builder.AddRunFrameConsumer();
+builder.AddBlobCollector();
 
 var app = builder.Build();
 app.MapHealthEndpoints();

@@ -9,6 +9,7 @@ using Runstream.Query.Projects;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
+using Runstream.Store;
 
 namespace Runstream.Query;
 
@@ -22,6 +23,10 @@ public static class QueryApiRegistration
 
     public static IHostApplicationBuilder AddQueryApi(this IHostApplicationBuilder builder)
     {
+        var options = builder.Configuration.GetSection("Query").Get<QueryOptions>() ?? new QueryOptions();
+        builder.Services.AddSingleton(options);
+        builder.AddRunstreamStore(runAsyncProjections: false, options.StatementTimeout);
+        builder.AddEntityConcurrencyLimits(options);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // NaN and +/-Inf are real metric values; they travel as "NaN", "Infinity", "-Infinity".
@@ -48,6 +53,7 @@ public static class QueryApiRegistration
     {
         app.Use(AnswerQueryProblems);
         app.RequireApiKey("/api");
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         var api = app.MapGroup("/api/v1");
         api.MapProjects();
@@ -61,7 +67,10 @@ public static class QueryApiRegistration
         return app;
     }
 
-    /// <summary>A request the API cannot answer (a bad filter, say) is a 400 that says where the mistake is.</summary>
+    /// <summary>
+    /// A request the API cannot answer (a bad filter, say) is a 400 that says where the mistake is; one that
+    /// ran into the statement timeout is a 503 that says which limit it met. Neither is a 500.
+    /// </summary>
     private static async Task AnswerQueryProblems(HttpContext http, RequestDelegate next)
     {
         try
@@ -71,6 +80,13 @@ public static class QueryApiRegistration
         catch (QueryProblem problem) when (!http.Response.HasStarted)
         {
             await Results.Problem(problem.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request").ExecuteAsync(http);
+        }
+        catch (Exception e) when (StatementTimeouts.IsTimeout(e) && !http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted)
+        {
+            var limit = http.RequestServices.GetRequiredService<QueryOptions>().StatementTimeout;
+            http.Response.Headers.RetryAfter = "5";
+            await Results.Problem($"The query ran longer than {limit.TotalSeconds:0.#} s (Query:StatementTimeout) and was cancelled; narrow the filter, " +
+                "simplify its regular expressions or ask for fewer steps.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query timed out").ExecuteAsync(http);
         }
         catch (BadHttpRequestException bad) when (!http.Response.HasStarted)
         {

@@ -42,11 +42,14 @@ public static class StoreRegistration
         daemon.MaximumHopperSize = 300;
     }
 
-    public static IHostApplicationBuilder AddRunstreamStore(this IHostApplicationBuilder builder, bool runAsyncProjections)
+    /// <param name="statementTimeout">Set, PostgreSQL cancels any statement of this service that runs longer (Query's routes).</param>
+    public static IHostApplicationBuilder AddRunstreamStore(this IHostApplicationBuilder builder, bool runAsyncProjections, TimeSpan? statementTimeout = null)
     {
         var options = builder.Configuration.GetSection("Store").Get<StoreOptions>() ?? new StoreOptions();
-        var connectionString = builder.Configuration.GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
+        var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
+        if (statementTimeout is { } timeout)
+            connectionString.Options = $"{connectionString.Options} -c statement_timeout={(long)timeout.TotalMilliseconds}".Trim();
 
         // One connection pool for Marten and for the set-based SQL on the metric history.
         var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -83,9 +86,11 @@ public static class StoreRegistration
             store.Schema.For<ProgressProbeAnswer>();
             store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
             store.Schema.For<Security.ApiKey>().Index(key => key.Entity);
+            store.Schema.For<Content.StoredContent>().Index(content => content.Entity);
         }).UseLightweightSessions();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.Configure<Security.KeyCheckOptions>(builder.Configuration.GetSection("Security"));
         builder.Services.AddSingleton<Security.ApiKeyValidator>();
 
         if (options.ApplySchemaOnStartup)

@@ -147,28 +147,20 @@ public sealed class CompareAndEditTests(StackFixture stack)
         var a = new Contracts.V1.RunRef { Project = project, RunId = "run-a" };
         var b = new Contracts.V1.RunRef { Project = project, RunId = "run-b" };
         using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
-        static Contracts.V1.RunFrame Artifact(Contracts.V1.RunRef run, char content)
-        {
-            var digest = new string(content, 64);
-            return new Contracts.V1.RunFrame
-            {
-                Run = run,
-                Sequence = 2,
-                ArtifactLogged = new Contracts.V1.ArtifactLogged { Name = "model", Type = "model", Digest = digest, Size = 1, Files = { new Contracts.V1.ArtifactFile { Path = "model.bin", Digest = digest, Size = 1 } } },
-            };
-        }
+        var weightsA = await ingest.UploadAsync("weights A"u8.ToArray());
+        var weightsB = await ingest.UploadAsync("weights B"u8.ToArray());
 
-        Assert.Equal(2, (await ingest.SendAsync(Artifact(a, 'a'))).Single().Ack.Sequence);
-        await ingest.SendAsync(RawIngestClient.Started(b, 1), Artifact(b, 'b'));
+        Assert.Equal(2, (await ingest.SendAsync(RawIngestClient.Artifact(a, 2, "model", "model.bin", weightsA, 9))).Single().Ack.Sequence);
+        await ingest.SendAsync(RawIngestClient.Started(b, 1), RawIngestClient.Artifact(b, 2, "model", "model.bin", weightsB, 9));
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model", c => c?["versions"]?.AsArray().Count == 1, "run B's version");
         await ingest.SendAsync(RawIngestClient.Started(a, 1));
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model", c => c?["versions"]?.AsArray().Count == 2, "both versions");
 
         var v0 = await stack.GetJsonAsync($"/api/v1/projects/{project}/artifacts/model/v0");
-        Assert.Equal(new string('a', 64), v0!["digest"]!.GetValue<string>());
+        Assert.Equal(weightsA, v0!["digest"]!.GetValue<string>());
         var latest = await stack.GetJsonAsync($"/api/v1/projects/{project}/artifacts/model/latest");
         Assert.Equal("v1", latest!["version"]!.GetValue<string>());
-        Assert.Equal(new string('b', 64), latest["digest"]!.GetValue<string>());
+        Assert.Equal(weightsB, latest["digest"]!.GetValue<string>());
     }
 
     [Fact]
@@ -180,9 +172,8 @@ public sealed class CompareAndEditTests(StackFixture stack)
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{run.Id}", r => r?["lastStep"]?.GetValue<long>() == 0, "the first step");
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        // The key in the query string, as a browser's EventSource sends it.
         using var anonymous = new HttpClient { BaseAddress = stack.Query.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        using var projectEvents = await anonymous.GetStreamAsync($"/api/v1/projects/{project}/events?api_key={stack.ApiKey}", cancel.Token);
+        using var projectEvents = await stack.Query.GetStreamAsync($"/api/v1/projects/{project}/events", cancel.Token);
         using var runEvents = await stack.Query.GetStreamAsync($"/api/v1/projects/{project}/runs/{run.Id}/events", cancel.Token);
         var projectReader = new StreamReader(projectEvents);
         var runReader = new StreamReader(runEvents);
@@ -198,6 +189,9 @@ public sealed class CompareAndEditTests(StackFixture stack)
 
         using var noKey = await anonymous.GetAsync($"/api/v1/projects/{project}/events", cancel.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        // Keys never travel in URLs, where proxies would log them; the dashboard sends the header.
+        using var keyInUrl = await anonymous.GetAsync($"/api/v1/projects/{project}/events?api_key={stack.ApiKey}", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal(HttpStatusCode.Unauthorized, keyInUrl.StatusCode);
     }
 
     private static async Task<JsonNode> NextEventAsync(StreamReader reader, string name, CancellationToken cancellation)

@@ -23,6 +23,29 @@ public sealed class RawIngestClient(string url, string? apiKey) : IDisposable
         return replies;
     }
 
+    /// <summary>Uploads content as one chunk and returns its SHA-256, as the SDKs do before logging an artifact.</summary>
+    public async Task<string> UploadAsync(byte[] content)
+    {
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        using var upload = new Ingest.IngestClient(_channel).UploadContent(_headers);
+        await upload.RequestStream.WriteAsync(new ContentChunk { Digest = digest, Data = Google.Protobuf.ByteString.CopyFrom(content) });
+        await upload.RequestStream.CompleteAsync();
+        await upload.ResponseAsync;
+        return digest;
+    }
+
+    /// <summary>Which of the digests Ingest says this key's entity must upload.</summary>
+    public async Task<IReadOnlyList<string>> FindMissingAsync(params string[] digests) =>
+        (await new Ingest.IngestClient(_channel).FindMissingContentAsync(new FindMissingContentRequest { Digests = { digests } }, _headers)).Missing;
+
+    /// <summary>A frame that logs an artifact of one file.</summary>
+    public static RunFrame Artifact(RunRef run, long sequence, string name, string path, string digest, long size) => new()
+    {
+        Run = run,
+        Sequence = sequence,
+        ArtifactLogged = new ArtifactLogged { Name = name, Type = "model", Digest = digest, Size = size, Files = { new ArtifactFile { Path = path, Digest = digest, Size = size } } },
+    };
+
     public static RunFrame Started(RunRef run, long sequence) =>
         new() { Run = run, Sequence = sequence, Started = new RunStarted { Name = "raw", ConfigJson = """{"lr":0.1}""" } };
 

@@ -149,6 +149,9 @@ public sealed class SecurityTests(StackFixture stack)
         Assert.Equal(StatusCode.NotFound, artifact.StatusCode);
         using var download = client.DownloadContent(new ArtifactFileRef { Artifact = new ArtifactRef { Project = project, Name = "model", Version = "v0" }, Path = "model.json" }, headers);
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => download.ResponseStream.MoveNext())).StatusCode);
+        // Nor does it learn that the content exists: content it did not upload is missing for it.
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("secret weights"u8));
+        Assert.Equal([digest], (await client.FindMissingContentAsync(new FindMissingContentRequest { Digests = { digest } }, headers)).Missing);
     }
 
     [Fact]

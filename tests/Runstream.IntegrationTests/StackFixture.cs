@@ -32,6 +32,15 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>An entity Ingest limits to a few points a second, for the rate-limit test.</summary>
     public const string RateLimitedEntity = "slowteam";
     public const int RateLimitedPointsPerSecond = 2000;
+
+    /// <summary>An entity Ingest limits to a few bytes a second, and one with a small storage quota, for the quota tests.</summary>
+    public const string ByteLimitedEntity = "byteteam";
+    public const int ByteLimitedBytesPerSecond = 256 * 1024;
+    public const string QuotaEntity = "quotateam";
+    public const long QuotaBytes = 1024 * 1024;
+
+    /// <summary>The largest upload Ingest takes in the tests.</summary>
+    public const long MaxUploadBytes = 16 * 1024 * 1024;
     public HttpClient Admin { get; private set; } = new();
 
     /// <summary>The queue Ingest sends frames to and Projections consumes.</summary>
@@ -89,6 +98,9 @@ public sealed class StackFixture : IAsyncLifetime
             ["Runs__CrashAfter"] = CrashAfter.ToString("c"),
             ["Security__AdminKey"] = AdminKey,
             [$"Ingest__RateLimits__PointsPerSecond__{RateLimitedEntity}"] = RateLimitedPointsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Ingest__RateLimits__BytesPerSecond__{ByteLimitedEntity}"] = ByteLimitedBytesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Ingest__Quotas__StorageBytes__{QuotaEntity}"] = QuotaBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ingest__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Blobs__Root"] = BlobsRoot,
         };
 
@@ -103,6 +115,17 @@ public sealed class StackFixture : IAsyncLifetime
         Admin = new HttpClient { BaseAddress = new Uri(queryUrl), DefaultRequestHeaders = { Authorization = new("Bearer", AdminKey) } };
         ApiKey = await CreateApiKeyAsync(Entity);
         Query = new HttpClient { BaseAddress = new Uri(queryUrl), DefaultRequestHeaders = { Authorization = new("Bearer", ApiKey) } };
+    }
+
+    /// <summary>A Query client with another key (dispose it).</summary>
+    public HttpClient QueryAs(string key) =>
+        new() { BaseAddress = Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", key) } };
+
+    /// <summary>Revokes a key through the admin API.</summary>
+    public async Task RevokeApiKeyAsync(string key)
+    {
+        using var response = await Admin.DeleteAsync($"/admin/v1/keys/{key.Split('_')[1]}");
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Creates a key for <paramref name="entity"/> through the admin API and returns the token.</summary>
@@ -165,6 +188,9 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     public bool IsRunning(string name) => !_stopped.Contains(name);
+
+    /// <summary>A running service's process, to measure it.</summary>
+    public ServiceProcess ProcessOf(string name) => _services[name].Process;
 
     /// <summary>The running Projections instances that consume the tests' frame queue (a second replica may have joined).</summary>
     public IReadOnlyList<string> ProjectionsOnFramesQueue =>

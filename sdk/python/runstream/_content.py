@@ -186,7 +186,7 @@ def _transfer(transport, what: str, attempt, retry_for: float | None, stop=None,
             code = e.code() if isinstance(e, grpc.RpcError) else grpc.StatusCode.CANCELLED
             if watchdog.stalled:
                 problem = f"no byte moved for {watchdog.stall:.0f} s"
-            elif code in FATAL or code not in RETRYABLE:
+            elif code in FATAL or code not in RETRYABLE or _over_quota(e, code):
                 raise _error(f"{what}: {describe(e)}", code) from e
             else:
                 problem = describe(e)
@@ -205,6 +205,11 @@ def _transfer(transport, what: str, attempt, retry_for: float | None, stop=None,
         else:
             time.sleep(wait)
         idle += wait
+
+
+def _over_quota(e, code) -> bool:
+    """RESOURCE_EXHAUSTED without a retry-after is a storage quota, which waiting does not lift."""
+    return code == grpc.StatusCode.RESOURCE_EXHAUSTED and isinstance(e, grpc.RpcError) and retry_after(e) is None
 
 
 def _chunks(digest: str, path: str, watchdog: _Watchdog):

@@ -23,6 +23,7 @@ class FakeIngest(pb_grpc.IngestServicer):
         self.chunk_delay = 0.0           # seconds per content chunk, up and down (a slow link)
         self.stall_uploads = 0           # how many uploads stop reading, as a hung server would
         self.fail_uploads = 0            # how many uploads fail UNAVAILABLE after their first chunk
+        self.quota_bytes = None          # uploads that would store more are refused RESOURCE_EXHAUSTED, no retry-after
         self.upload_attempts = 0
         self.download_attempts = 0
         self.released = threading.Event()   # set to end the stalled transfers
@@ -88,6 +89,8 @@ class FakeIngest(pb_grpc.IngestServicer):
                 context.abort(grpc.StatusCode.UNAVAILABLE, "stalled")
             if fail:
                 context.abort(grpc.StatusCode.UNAVAILABLE, "the connection broke")
+            if self.quota_bytes is not None and len(data) > self.quota_bytes:
+                context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"Entity 'e' stores 0 bytes of its storage quota of {self.quota_bytes:,} bytes")
             time.sleep(self.chunk_delay)
         if hashlib.sha256(data).hexdigest() != digest:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "digest: the content does not match")

@@ -102,6 +102,14 @@ def test_a_broken_upload_is_retried_and_an_unreachable_ingest_gives_up(ingest, t
     assert time.monotonic() - started < 10
 
 
+def test_an_upload_over_the_storage_quota_is_not_retried(ingest, transport, tmp_path):
+    ingest.quota_bytes = 1 << 20
+    path, digest = big_file(tmp_path / "model.bin")
+    with pytest.raises(runstream.RunstreamError, match="storage quota of 1,048,576 bytes"):
+        _content.upload_file(transport, digest, path, retry_for=30)
+    assert ingest.upload_attempts == 1
+
+
 def test_use_artifact_of_another_project_names_that_project(ingest, tmp_path):
     other = ingest.add_artifact("other-project", "data", "v3", {"a.txt": b"other"})
     own = ingest.add_artifact("mine", "data", "v0", {"a.txt": b"own"})

@@ -13,7 +13,7 @@ namespace Runstream.Ingest.Frames;
 /// arrive, many awaiting their confirm at once; replies go back in arrival order, and a frame is
 /// acknowledged only after its confirm, so an ack always means the frame is durable.
 /// </summary>
-public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> options, Security.EntityRateLimits limits, string entity, ILogger logger)
+public sealed class FrameStream(FrameSender sender, Content.ArtifactContent content, IOptions<IngestOptions> options, Security.EntityRateLimits limits, string entity, ILogger logger)
 {
     private static readonly System.Diagnostics.Metrics.Counter<long> FramesAccepted =
         RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames", description: "Frames accepted by Ingest");
@@ -55,7 +55,7 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         try
         {
             while (await NextAsync(frames, cancellation) is (true, var frame, var unreadable))
-                if ((frame is null ? Unreadable(unreadable!) : Accept(frame, cancellation)) is { } pending)
+                if ((frame is null ? Unreadable(unreadable!) : await AcceptAsync(frame, cancellation)) is { } pending)
                     await inFlight.WriteAsync(pending, cancellation);
         }
         finally
@@ -99,7 +99,7 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
     private readonly Dictionary<(string Project, string RunId), SequenceSet> _accepted = [];
 
     /// <summary>What to answer for the frame, or null for a heartbeat, which gets no answer.</summary>
-    private Pending? Accept(RunFrame frame, CancellationToken cancellation)
+    private async ValueTask<Pending?> AcceptAsync(RunFrame frame, CancellationToken cancellation)
     {
         var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         // One span per frame, the parent of MassTransit's send span, which the consumer and Marten continue.
@@ -113,6 +113,7 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
 
         if (frame.PayloadCase == RunFrame.PayloadOneofCase.Heartbeat)
         {
+            limits.Take(entity, 0, frame.CalculateSize());
             ForwardHeartbeat(frame.Run, cancellation);
             return null;
         }
@@ -126,13 +127,13 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
             return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, Error: null, Recorded: true, arrivedAt);
         }
         // Over the entity's rate the stream ends here: this frame and those after it are not acknowledged, and the client re-sends them later.
-        limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0);
+        limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0, frame.CalculateSize());
         accepted.Add(frame.Sequence);
 
         activity?.SetTag("runstream.project", frame.Run.Project);
         activity?.SetTag("runstream.run_id", frame.Run.RunId);
         activity?.SetTag("runstream.sequence", frame.Sequence);
-        var problem = FrameValidator.ValidatePayload(frame);
+        var problem = FrameValidator.ValidatePayload(frame) ?? await ValidateContentAsync(frame, cancellation);
         var message = new RunFrameReceived
         {
             Entity = entity,
@@ -149,6 +150,29 @@ public sealed class FrameStream(FrameSender sender, IOptions<IngestOptions> opti
         // A rejected frame still takes its place in the run's sequence, so later frames are not held up.
         return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, problem is null ? frame.ToByteArray() : [], cancellation),
             problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
+    }
+
+    /// <summary>An artifact may name only content its entity uploaded: a digest alone must not open another entity's bytes.</summary>
+    private async ValueTask<FrameProblem?> ValidateContentAsync(RunFrame frame, CancellationToken cancellation)
+    {
+        if (frame.PayloadCase != RunFrame.PayloadOneofCase.ArtifactLogged)
+            return null;
+        var files = frame.ArtifactLogged.Files;
+        HashSet<string> held;
+        try
+        {
+            held = await content.HeldAsync(entity, files.Select(f => f.Digest), cancellation);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // Not acknowledged: the client re-sends the frame, and the rest after it, on a new stream.
+            throw new RpcException(new Status(StatusCode.Unavailable, "The artifact's content cannot be checked now (the database is unavailable); re-send from the last ack."));
+        }
+        for (var i = 0; i < files.Count; i++)
+            if (!held.Contains(files[i].Digest))
+                return new FrameProblem($"artifact_logged.files[{i}].digest",
+                    $"'{files[i].Path}': this entity has not uploaded content {files[i].Digest}; upload it with UploadContent before logging the artifact.");
+        return null;
     }
 
     private void ForwardHeartbeat(RunRef run, CancellationToken cancellation)

@@ -66,17 +66,23 @@ public static class LiveEndpoints
             .WithSummary("Server-sent events: 'history' with new rows and 'run' with the run, as the run logs.");
     }
 
+    /// <summary>
+    /// Streams events until the client goes away or its key is revoked; a revoked key gets a last
+    /// 'revoked' event, within seconds of the revocation.
+    /// </summary>
     private static async Task StreamAsync(HttpContext http, ChangeFeed.Subscription subscription, Func<HashSet<string>, CancellationToken, Task> onChange)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         // Proxies (nginx) would otherwise hold the events back in their buffers.
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        var cancellation = http.RequestAborted;
-        await http.Response.WriteAsync(": connected\n\n", cancellation);
-        await http.Response.Body.FlushAsync(cancellation);
+        using var watch = http.WatchKey();
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, watch.Revoked);
+        var cancellation = open.Token;
         try
         {
+            await http.Response.WriteAsync(": connected\n\n", cancellation);
+            await http.Response.Body.FlushAsync(cancellation);
             var next = subscription.NextAsync(Coalesce, cancellation);
             while (!cancellation.IsCancellationRequested)
             {
@@ -91,7 +97,11 @@ public static class LiveEndpoints
                 next = subscription.NextAsync(Coalesce, cancellation);
             }
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (watch.IsRevoked && !http.RequestAborted.IsCancellationRequested)
+        {
+            await http.Response.WriteAsync("event: revoked\ndata: {\"detail\":\"The API key was revoked; the stream ends here.\"}\n\n", http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away.
         }

@@ -4,11 +4,13 @@ namespace Runstream.Query.Security;
 
 /// <summary>
 /// Every API route needs <c>Authorization: Bearer &lt;key&gt;</c>; the key's entity is the only one the
-/// request sees. 401 names what is missing and says nothing about which entities exist.
+/// request sees. 401 names what is missing and says nothing about which entities exist. Keys are
+/// taken from the header only, never from the URL, so they stay out of proxies' access logs.
 /// </summary>
 public static class ApiKeyAuthentication
 {
     private const string EntityItem = "runstream.entity";
+    private const string TokenItem = "runstream.token";
 
     /// <summary>
     /// Checks the key of every request under <paramref name="prefix"/> before anything else happens to
@@ -24,13 +26,20 @@ public static class ApiKeyAuthentication
                 await Results.Problem("Send an API key: Authorization: Bearer <key>.", statusCode: StatusCodes.Status401Unauthorized, title: "Missing API key").ExecuteAsync(http);
                 return;
             }
-            var entity = await http.RequestServices.GetRequiredService<ApiKeyValidator>().EntityOfAsync(token, http.RequestAborted);
-            if (entity is null)
+            var check = await http.RequestServices.GetRequiredService<ApiKeyValidator>().CheckAsync(token, http.Connection.RemoteIpAddress, http.RequestAborted);
+            if (check.Throttled)
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem("Too many unknown API keys from this address; retry later.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed key checks").ExecuteAsync(http);
+                return;
+            }
+            if (check.Entity is null)
             {
                 await Results.Problem("The API key is malformed, unknown or revoked.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key").ExecuteAsync(http);
                 return;
             }
-            http.Items[EntityItem] = entity;
+            http.Items[EntityItem] = check.Entity;
+            http.Items[TokenItem] = token;
             await next(http);
         }));
         return app;
@@ -39,17 +48,17 @@ public static class ApiKeyAuthentication
     /// <summary>The entity of the request's API key (set by <see cref="RequireApiKey"/>).</summary>
     public static string Entity(this HttpContext http) => (string)http.Items[EntityItem]!;
 
-    /// <summary>
-    /// The key from the Authorization header; for server-sent event routes also from <c>?api_key=</c>,
-    /// because a browser's EventSource cannot send headers.
-    /// </summary>
+    /// <summary>Whether the request was authenticated (routes outside the API are not).</summary>
+    public static bool HasEntity(this HttpContext http) => http.Items.ContainsKey(EntityItem);
+
+    /// <summary>Watches the request's key while a long response (an event stream) goes on.</summary>
+    public static KeyWatch WatchKey(this HttpContext http) =>
+        new(http.RequestServices.GetRequiredService<ApiKeyValidator>(), (string)http.Items[TokenItem]!);
+
+    /// <summary>The key from the Authorization header.</summary>
     public static string? BearerToken(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.Ordinal))
-            return header["Bearer ".Length..].Trim();
-        return http.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true && http.Request.Query["api_key"].ToString() is { Length: > 0 } key
-            ? key
-            : null;
+        return header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
     }
 }
