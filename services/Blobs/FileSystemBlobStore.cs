@@ -62,6 +62,9 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
                 yield return (digest.Value, File.GetLastWriteTimeUtc(path));
     }
 
+    public DateTimeOffset? WrittenAt(ContentDigest digest) =>
+        File.Exists(PathOf(digest)) ? File.GetLastWriteTimeUtc(PathOf(digest)) : null;
+
     public void Delete(ContentDigest digest) => File.Delete(PathOf(digest));
 
     private string PathOf(ContentDigest digest) => Path.Combine(root, digest.Hex[..2], digest.Hex[2..4], digest.Hex);

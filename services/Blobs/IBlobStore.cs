@@ -17,6 +17,9 @@ public interface IBlobStore
     /// <summary>Every stored blob and when it was written.</summary>
     IEnumerable<(ContentDigest Digest, DateTimeOffset WrittenAt)> List();
 
+    /// <summary>When the blob was last written, or null when there is none.</summary>
+    DateTimeOffset? WrittenAt(ContentDigest digest);
+
     /// <summary>Removes a blob (gone already is fine).</summary>
     void Delete(ContentDigest digest);
 }

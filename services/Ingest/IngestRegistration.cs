@@ -73,6 +73,7 @@ public static class IngestRegistration
         builder.Services.Configure<Security.RateLimitOptions>(builder.Configuration.GetSection("Ingest:RateLimits"));
         builder.Services.AddSingleton<Security.EntityRateLimits>();
         builder.Services.Configure<Content.StorageQuotaOptions>(builder.Configuration.GetSection("Ingest:Quotas"));
+        builder.Services.AddSingleton<Content.ContentClaims>();
         builder.Services.AddSingleton<Content.ArtifactContent>();
         return builder;
     }

@@ -168,6 +168,27 @@ public sealed class RunFilterTests(StackFixture stack) : IAsyncLifetime
         Assert.Contains("the limit is 1 to 1000", await tooMany.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Sort keys compare as JSON numbers on every page, not as text ("10" sorts after "9").</summary>
+    [Fact]
+    public async Task Pages_sorted_by_a_number_follow_numeric_order_across_digit_counts()
+    {
+        var project = StackFixture.NewProject("numeric-pages");
+        foreach (var layers in new[] { 100, 9, 2, 10 })
+            await LogAsync(project, $"layers-{layers}", [], new { layers }, accuracy: 0.5);
+        await WaitForFinishedAsync(project, 4);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs?order=config.layers&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            seen.AddRange(page!["runs"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+        Assert.Equal(["layers-2", "layers-9", "layers-10", "layers-100"], seen);
+    }
+
     [Fact]
     public async Task Columns_keep_only_the_chosen_config_and_summary_keys()
     {

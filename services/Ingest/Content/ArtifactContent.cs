@@ -1,20 +1,18 @@
 using Grpc.Core;
-using Marten;
 using Microsoft.Extensions.Options;
 using Runstream.Blobs;
 using Runstream.Contracts.V1;
 using Runstream.Ingest.Security;
-using Runstream.Store.Content;
 
 namespace Runstream.Ingest.Content;
 
 /// <summary>
 /// Artifact file content, stored by its SHA-256 before the frame that names it is sent. The blob
 /// store is shared between entities, so what an entity may name is what it uploaded itself
-/// (<see cref="StoredContent"/>): content another entity holds is "missing" for it, and uploading the
+/// (<see cref="Store.Content.StoredContent"/>): content another entity holds is "missing" for it, and uploading the
 /// same bytes again costs a write of identical content, not a read of anyone's.
 /// </summary>
-public sealed class ArtifactContent(IBlobStore blobs, IDocumentStore store, EntityRateLimits limits, IOptions<IngestOptions> options, IOptions<StorageQuotaOptions> quotas)
+public sealed class ArtifactContent(IBlobStore blobs, ContentClaims claims, EntityRateLimits limits, IOptions<IngestOptions> options)
 {
     /// <summary>Digests one FindMissingContent call may ask about.</summary>
     public const int MaxDigestsPerCall = 10_000;
@@ -23,35 +21,21 @@ public sealed class ArtifactContent(IBlobStore blobs, IDocumentStore store, Enti
     {
         if (request.Digests.Count > MaxDigestsPerCall)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"digests: {request.Digests.Count:N0} digests; ask about at most {MaxDigestsPerCall:N0} per call."));
-        var digests = request.Digests.Select(d => Parse(d, "digests")).ToList();
-        var held = await HeldAsync(entity, digests.Select(d => d.Hex), cancellation);
+        var digests = request.Digests.Select(d => Parse(d, "digests").Hex).ToList();
+        var held = await HeldAsync(entity, digests, cancellation);
         var response = new FindMissingContentResponse();
-        foreach (var digest in digests)
-            if (!held.Contains(digest.Hex) || !await blobs.ExistsAsync(digest, cancellation))
-                response.Missing.Add(digest.Hex);
+        response.Missing.AddRange(digests.Where(d => !held.Contains(d)));
         return response;
     }
 
-    /// <summary>
-    /// Which of <paramref name="digests"/> the entity uploaded, and may therefore name in an artifact. Asking
-    /// means the content is about to be named, so the blob collector leaves it alone for a while longer.
-    /// </summary>
+    /// <summary>Which of <paramref name="digests"/> the entity uploaded and the blob store has: what it may name in an artifact.</summary>
     public async Task<HashSet<string>> HeldAsync(string entity, IEnumerable<string> digests, CancellationToken cancellation)
     {
-        var keys = digests.Distinct().Select(d => StoredContent.KeyOf(entity, d)).ToArray();
-        if (keys.Length == 0)
-            return [];
-        await using var session = store.LightweightSession();
-        var claims = await session.LoadManyAsync<StoredContent>(cancellation, keys);
-        if (claims.Count > 0)
-        {
-            var now = DateTimeOffset.UtcNow;
-            foreach (var claim in claims)
-                claim.LastUsedAt = now;
-            session.Store(claims.ToArray());
-            await session.SaveChangesAsync(cancellation);
-        }
-        return claims.Select(c => c.Digest).ToHashSet();
+        var held = await claims.HeldAsync(entity, digests, cancellation);
+        foreach (var digest in held.ToList())
+            if (!ContentDigest.TryParse(digest, out var parsed) || !await blobs.ExistsAsync(parsed.Value, cancellation))
+                held.Remove(digest);
+        return held;
     }
 
     public async Task<ContentStored> UploadAsync(string entity, IAsyncStreamReader<ContentChunk> chunks, CancellationToken cancellation)
@@ -59,17 +43,15 @@ public sealed class ArtifactContent(IBlobStore blobs, IDocumentStore store, Enti
         if (!await chunks.MoveNext(cancellation))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "digest: the upload is empty; the first chunk names the content's SHA-256."));
         var digest = Parse(chunks.Current.Digest, "digest");
-        var (used, quota) = await UsageAsync(entity, digest, cancellation);
+        var (used, quota) = await claims.UsageAsync(entity, digest.Hex, cancellation);
         if (quota > 0 && used >= quota)
-            throw QuotaExceeded(entity, used, quota);
+            throw ContentClaims.QuotaExceeded(entity, used, quota);
         var room = quota > 0 ? quota - used : long.MaxValue;
         try
         {
             var size = await blobs.WriteAsync(digest, new ChunkStream(chunks, chunks.Current.Data.Memory, Count), cancellation);
-            await using var session = store.LightweightSession();
-            var now = DateTimeOffset.UtcNow;
-            session.Store(new StoredContent { Id = StoredContent.KeyOf(entity, digest.Hex), Entity = entity, Digest = digest.Hex, Size = size, UploadedAt = now, LastUsedAt = now });
-            await session.SaveChangesAsync(cancellation);
+            // Checked again as the claim is recorded: uploads finishing at once must not pass the quota together.
+            await claims.RecordAsync(entity, digest.Hex, size, cancellation);
             return new ContentStored { Digest = digest.Hex, Size = size };
         }
         catch (DigestMismatchException e)
@@ -83,27 +65,10 @@ public sealed class ArtifactContent(IBlobStore blobs, IDocumentStore store, Enti
             if (total > options.Value.MaxUploadBytes)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"content: larger than {options.Value.MaxUploadBytes:N0} bytes, the limit of one upload (Ingest:MaxUploadBytes)."));
             if (total > room)
-                throw QuotaExceeded(entity, used, quota);
+                throw ContentClaims.QuotaExceeded(entity, used, quota);
             await limits.ThrottleBytesAsync(entity, chunk, cancellation);
         }
     }
-
-    /// <summary>
-    /// The bytes the entity stores and its quota (0: none). Content it already holds under this digest is
-    /// not counted, so uploading it again costs nothing.
-    /// </summary>
-    private async Task<(long Used, long Quota)> UsageAsync(string entity, ContentDigest digest, CancellationToken cancellation)
-    {
-        var quota = quotas.Value.QuotaOf(entity);
-        if (quota <= 0)
-            return (0, 0);
-        var key = StoredContent.KeyOf(entity, digest.Hex);
-        await using var session = store.QuerySession();
-        return (await session.Query<StoredContent>().Where(c => c.Entity == entity && c.Id != key).SumAsync(c => c.Size, cancellation), quota);
-    }
-
-    private static RpcException QuotaExceeded(string entity, long used, long quota) => new(new Status(StatusCode.ResourceExhausted,
-        $"Entity '{entity}' stores {used:N0} bytes of its storage quota of {quota:N0} bytes (Ingest:Quotas); this content does not fit. Delete artifacts or ask for a larger quota."));
 
     private static ContentDigest Parse(string value, string field) =>
         ContentDigest.TryParse(value, out var digest)

@@ -24,7 +24,8 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         using var watch = new KeyWatch(keys, await AuthenticateAsync(context));
-        return await continuation(new KeyWatchedReader<TRequest>(requestStream, watch), context);
+        using var watched = new KeyWatchedReader<TRequest>(requestStream, watch);
+        return await continuation(watched, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
@@ -36,7 +37,8 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator keys) : Interceptor
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
         using var watch = new KeyWatch(keys, await AuthenticateAsync(context));
-        await continuation(new KeyWatchedReader<TRequest>(requestStream, watch), responseStream, context);
+        using var watched = new KeyWatchedReader<TRequest>(requestStream, watch);
+        await continuation(watched, responseStream, context);
     }
 
     /// <summary>The entity of the call's API key (set by the interceptor).</summary>

@@ -47,22 +47,80 @@ public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, Npgsql
 
     public async Task CollectAsync(CancellationToken cancellation)
     {
-        await using var session = store.LightweightSession();
-        var claims = await session.Query<StoredContent>().ToListAsync(cancellation);
-        var plan = BlobCollectionPlan.Decide(claims, await ReferencedAsync(cancellation), blobs.List().Select(b => (b.Digest.Hex, b.WrittenAt)),
-            clock.GetUtcNow(), options.OrphanAfter);
-        if (plan.Claims.Count > 0)
+        // What is stored is read first, then what artifacts reference, once the artifact read model has
+        // applied every event appended before that: content named by an artifact logged up to here is
+        // seen as referenced, and content named later was marked as used when Ingest checked the frame.
+        List<StoredContent> claims;
+        await using (var session = store.QuerySession())
+            claims = [.. await session.Query<StoredContent>().ToListAsync(cancellation)];
+        var blobsNow = blobs.List().Select(b => (b.Digest.Hex, b.WrittenAt)).ToList();
+        if (!await ArtifactsCaughtUpAsync(await HighWaterMarkAsync(cancellation), cancellation))
         {
-            foreach (var id in plan.Claims)
-                session.Delete<StoredContent>(id);
-            await session.SaveChangesAsync(cancellation);
+            logger.LogInformation("Blob collection skipped: the artifact read model is behind the event store (rebuilding, or its daemon is stopped).");
+            return;
         }
-        foreach (var digest in plan.Blobs)
-            if (ContentDigest.TryParse(digest, out var parsed))
+        var now = clock.GetUtcNow();
+        var plan = BlobCollectionPlan.Decide(claims, await ReferencedAsync(cancellation), blobsNow, now, options.OrphanAfter);
+
+        // Claims go only if still unused (Ingest may have marked one since it was read); a blob only if
+        // nobody claims it now and it was not written again meanwhile.
+        var cutoff = now - options.OrphanAfter;
+        var claimsRemoved = await ExecuteAsync($"delete from {Table} where id = any($1) and (data ->> 'lastUsedAt')::timestamptz < $2", cancellation, plan.Claims.ToArray(), cutoff);
+        var stillClaimed = await ClaimedAsync(plan.Blobs, cancellation);
+        var removed = 0;
+        foreach (var digest in plan.Blobs.Where(d => !stillClaimed.Contains(d)))
+            if (ContentDigest.TryParse(digest, out var parsed) && blobs.WrittenAt(parsed.Value) is { } written && written < cutoff)
+            {
                 blobs.Delete(parsed.Value);
-        Collected.Add(plan.Blobs.Count);
-        if (plan.Blobs.Count > 0 || plan.Claims.Count > 0)
-            logger.LogInformation("Collected {Blobs} orphaned blobs and {Claims} unused content claims.", plan.Blobs.Count, plan.Claims.Count);
+                removed++;
+            }
+        Collected.Add(removed);
+        if (removed > 0 || claimsRemoved > 0)
+            logger.LogInformation("Collected {Blobs} orphaned blobs and {Claims} unused content claims.", removed, claimsRemoved);
+    }
+
+    private string Table => $"{schema.Schema}.mt_doc_storedcontent";
+
+    private async Task<long> HighWaterMarkAsync(CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand($"select coalesce(max(seq_id), 0) from {schema.Schema}.mt_events");
+        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
+    /// <summary>Waits (a while) until the artifact read model has applied every event up to <paramref name="mark"/>.</summary>
+    private async Task<bool> ArtifactsCaughtUpAsync(long mark, CancellationToken cancellation)
+    {
+        var until = clock.GetUtcNow() + CatchUpWait;
+        while (true)
+        {
+            await using (var command = database.CreateCommand($"select coalesce(max(last_seq_id), 0) from {schema.Schema}.mt_event_progression where name like 'ArtifactCollection%'"))
+                if ((long)(await command.ExecuteScalarAsync(cancellation))! >= mark)
+                    return true;
+            if (clock.GetUtcNow() > until)
+                return false;
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellation);
+        }
+    }
+
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromMinutes(2);
+
+    private async Task<HashSet<string>> ClaimedAsync(IReadOnlyList<string> digests, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand($"select distinct data ->> 'digest' from {Table} where data ->> 'digest' = any($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = digests.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellation))
+            claimed.Add(reader.GetString(0));
+        return claimed;
+    }
+
+    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellation, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        return await command.ExecuteNonQueryAsync(cancellation);
     }
 
     /// <summary>(entity, digest) of every file of every artifact version.</summary>

@@ -14,6 +14,10 @@ namespace Runstream.Query.Live;
 /// </summary>
 public static class LiveEndpoints
 {
+    /// <summary>The event streams' endpoint names (the concurrency limits count these apart).</summary>
+    public const string ProjectEvents = "ProjectEvents";
+    public const string RunEvents = "RunEvents";
+
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
@@ -36,7 +40,7 @@ public static class LiveEndpoints
                         await SendAsync(http, "run", run, json.Value.SerializerOptions, cancellation);
                 });
             })
-            .WithName("ProjectEvents")
+            .WithName(ProjectEvents)
             .WithSummary("Server-sent events: 'run' with the run whenever one of the project's runs changes; 'resync' when changes may have been missed.");
 
         api.MapGet("/projects/{project}/runs/{runId}/events", async (string project, string runId, ChangeFeed feed, IDocumentStore store,
@@ -62,7 +66,7 @@ public static class LiveEndpoints
                         await SendAsync(http, "run", run, json.Value.SerializerOptions, cancellation);
                 });
             })
-            .WithName("RunEvents")
+            .WithName(RunEvents)
             .WithSummary("Server-sent events: 'history' with new rows and 'run' with the run, as the run logs.");
     }
 

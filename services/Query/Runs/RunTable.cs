@@ -30,12 +30,13 @@ public sealed class RunTable(NpgsqlDataSource database, StoreOptions store, IDoc
 
         // The filter runs once: the matching runs' ids and sort keys are counted and paged from one
         // materialised set, and only the page's documents are read. An empty page is one row of nulls and the total.
+        // (The text of the sort key has a name of its own: the outer sort must compare the jsonb, not the text.)
         await using var batch = database.CreateBatch();
         batch.BatchCommands.Add(Command($"""
             with matched as materialized (
                 select d.id, {keys} from {Table} d where {where}
             )
-            select t.data, page.k_present, page.k_value::text, page.k_id, counted.total
+            select t.data, page.k_present, page.k_value::text as k_value_text, page.k_id, counted.total
             from (select count(*) as total from matched) counted
             left join lateral (
                 select * from matched where {after} order by {order.OrderBy} limit {limit + 1}

@@ -18,8 +18,7 @@ public static class EntityConcurrencyLimits
                 // Outside the API (health, the dashboard's files, admin) there is no entity to count.
                 if (!http.HasEntity())
                     return RateLimitPartition.GetNoLimiter("");
-                var streams = http.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true;
-                return streams
+                return IsEventStream(http)
                     ? RateLimitPartition.GetConcurrencyLimiter($"{http.Entity()} streams", _ => new ConcurrencyLimiterOptions { PermitLimit = options.EventStreamsPerEntity, QueueLimit = 0 })
                     : RateLimitPartition.GetConcurrencyLimiter(http.Entity(), _ => new ConcurrencyLimiterOptions
                     {
@@ -40,4 +39,7 @@ public static class EntityConcurrencyLimits
         });
         return builder;
     }
+
+    private static bool IsEventStream(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is Live.LiveEndpoints.ProjectEvents or Live.LiveEndpoints.RunEvents;
 }

@@ -9,23 +9,24 @@ using Microsoft.Extensions.Options;
 namespace Runstream.Store.Security;
 
 /// <summary>
-/// Which entity a token belongs to. Only valid keys are remembered, a bounded number of them, each
-/// re-checked against the database once its answer is older than <see cref="CacheFor"/> (so a
-/// revocation reaches every instance within that time). A token that is no key is never stored.
-/// Lookups of ids that are no key's (a random token's) are limited per client address, so random
-/// tokens cost neither memory nor much of the database, while the ids of existing keys, refreshed
-/// every <see cref="KeyIdsFor"/>, are always looked up: a flood from a shared address does not
-/// lock out its real keys.
+/// Which entity a token belongs to. Keys are cached by id, the stored key itself (its entity and
+/// the secret's hash), only for keys that exist and are not revoked, a bounded number of them, each
+/// read again once older than <see cref="CacheFor"/> (so a revocation reaches every instance within
+/// that time). A token that is no key is never stored. Lookups of ids that are no live key's (a
+/// random token's, a revoked key's) are limited per client address, so such tokens cost neither
+/// memory nor much of the database, while the ids of live keys, re-read every
+/// <see cref="KeyIdsFor"/>, are always looked up: a flood from a shared address does not lock out
+/// its real keys.
 /// </summary>
 public sealed class ApiKeyValidator
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
 
-    /// <summary>Valid keys kept at most; beyond that, keys not checked for <see cref="ForgetAfter"/> make room.</summary>
+    /// <summary>Keys kept at most; beyond that, keys not read for <see cref="ForgetAfter"/> make room.</summary>
     public const int MaxCachedKeys = 10_000;
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long the list of existing key ids is used before it is read again.</summary>
+    /// <summary>How long the list of live key ids is used before it is read again.</summary>
     public static readonly TimeSpan KeyIdsFor = TimeSpan.FromSeconds(10);
 
     private static readonly Meter Meter = new("Runstream");
@@ -34,13 +35,13 @@ public sealed class ApiKeyValidator
 
     private readonly IDocumentStore _store;
     private readonly TimeProvider _clock;
-    private readonly ConcurrentDictionary<string, KnownKey> _valid = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownKey> _keys = new(StringComparer.Ordinal);
     private readonly PartitionedRateLimiter<string> _failures;
     private readonly KeyCheckOptions _options;
     private volatile KeyIds _keyIds = new([], DateTimeOffset.MinValue);
     private int _refreshingKeyIds;
 
-    private sealed record KnownKey(string Entity, DateTimeOffset CheckedAt);
+    private sealed record KnownKey(ApiKey Key, DateTimeOffset ReadAt);
     private sealed record KeyIds(FrozenSet<string> Ids, DateTimeOffset ReadAt);
 
     public ApiKeyValidator(IDocumentStore store, TimeProvider clock, IOptions<KeyCheckOptions> options)
@@ -54,34 +55,84 @@ public sealed class ApiKeyValidator
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
-        Meter.CreateObservableGauge("runstream.security.cached_keys", () => _valid.Count, description: "Valid API keys held in the key cache");
+        Meter.CreateObservableGauge("runstream.security.cached_keys", () => _keys.Count, description: "API keys held in the key cache");
     }
 
     /// <summary>
-    /// The key check of a new request or call from <paramref name="client"/>. A token whose id is no
-    /// existing key's, from a client whose lookups kept finding nothing, is answered
-    /// <see cref="KeyCheck.Throttled"/> without a lookup until the client's budget refills.
+    /// The key check of a new request or call from <paramref name="client"/>. A token whose id is no live
+    /// key's, from a client whose lookups kept finding nothing, is answered <see cref="KeyCheck.Throttled"/>
+    /// without a lookup until the client's budget refills.
     /// </summary>
     public async ValueTask<KeyCheck> CheckAsync(string? token, IPAddress? client, CancellationToken cancellation)
     {
-        if (!ApiKey.TryParse(token, out var id, out _))
+        if (!ApiKey.TryParse(token, out var id, out var secret))
             return KeyCheck.Invalid;
-        if (Fresh(token!) is { } entity)
-            return KeyCheck.Valid(entity);
+        if (Fresh(id) is { } known)
+            return known.Accepts(secret) ? KeyCheck.Valid(known.Entity) : KeyCheck.Invalid;
         var address = ClientOf(client);
-        if (!IsKeyId(id) && _failures.GetStatistics(address)?.CurrentAvailablePermits <= 0)
+        if (!IsLiveKeyId(id) && _failures.GetStatistics(address)?.CurrentAvailablePermits <= 0)
         {
             Throttled.Add(1);
             return KeyCheck.Throttle(TimeSpan.FromSeconds(1.0 / Math.Max(1, _options.FailedLookupsPerSecond)));
         }
-        entity = await EntityOfAsync(token!, cancellation);
+        var entity = await EntityOfAsync(token!, cancellation);
         if (entity is null)
             _failures.AttemptAcquire(address).Dispose();
         return entity is null ? KeyCheck.Invalid : KeyCheck.Valid(entity);
     }
 
-    /// <summary>Whether an existing key has this id, as of the last read of the ids (a key made since may not be in it yet).</summary>
-    private bool IsKeyId(string id)
+    /// <summary>
+    /// Which entity the token belongs to now, or null: from the cache while the key read is fresh, else from
+    /// the database. Open streams call this every second or so, which is how a revocation ends them.
+    /// </summary>
+    public async ValueTask<string?> EntityOfAsync(string token, CancellationToken cancellation)
+    {
+        if (!ApiKey.TryParse(token, out var id, out var secret))
+            return null;
+        var key = Fresh(id);
+        if (key is null)
+        {
+            try
+            {
+                await using var session = _store.QuerySession();
+                key = await session.LoadAsync<ApiKey>(id, cancellation);
+                Lookups.Add(1);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && _keys.TryGetValue(id, out var known))
+            {
+                // The database is away: a key read before stands until it is back, so Ingest keeps taking
+                // frames through an outage (a key revoked meanwhile stops working once it returns).
+                key = known.Key;
+            }
+            if (key is null || key.RevokedAt is not null)
+            {
+                _keys.TryRemove(id, out _);
+                return null;
+            }
+            Remember(key);
+        }
+        return key.Accepts(secret) ? key.Entity : null;
+    }
+
+    private ApiKey? Fresh(string id) =>
+        _keys.TryGetValue(id, out var known) && known.ReadAt + CacheFor > _clock.GetUtcNow() ? known.Key : null;
+
+    private void Remember(ApiKey key)
+    {
+        var now = _clock.GetUtcNow();
+        if (_keys.Count >= MaxCachedKeys && !_keys.ContainsKey(key.Id))
+        {
+            foreach (var (id, known) in _keys)
+                if (known.ReadAt + ForgetAfter < now)
+                    _keys.TryRemove(id, out _);
+            if (_keys.Count >= MaxCachedKeys)
+                return; // Full of keys in use: this one is looked up each time instead.
+        }
+        _keys[key.Id] = new KnownKey(key, now);
+    }
+
+    /// <summary>Whether a live key has this id, as of the last read of the ids (a key made since may not be in it yet).</summary>
+    private bool IsLiveKeyId(string id)
     {
         var known = _keyIds;
         if (known.ReadAt + KeyIdsFor < _clock.GetUtcNow() && Interlocked.Exchange(ref _refreshingKeyIds, 1) == 0)
@@ -94,7 +145,7 @@ public sealed class ApiKeyValidator
         try
         {
             await using var session = _store.QuerySession();
-            var ids = await session.Query<ApiKey>().Select(key => key.Id).ToListAsync();
+            var ids = await session.Query<ApiKey>().Where(key => key.RevokedAt == null).Select(key => key.Id).ToListAsync();
             _keyIds = new KeyIds(ids.ToFrozenSet(StringComparer.Ordinal), _clock.GetUtcNow());
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
@@ -105,55 +156,6 @@ public sealed class ApiKeyValidator
         {
             Volatile.Write(ref _refreshingKeyIds, 0);
         }
-    }
-
-    /// <summary>
-    /// Which entity the token belongs to now, or null: from the cache while its answer is fresh, else from
-    /// the database. Open streams call this every second or so, which is how a revocation ends them.
-    /// </summary>
-    public async ValueTask<string?> EntityOfAsync(string token, CancellationToken cancellation)
-    {
-        if (!ApiKey.TryParse(token, out var id, out var secret))
-            return null;
-        if (Fresh(token) is { } fresh)
-            return fresh;
-        ApiKey? key;
-        try
-        {
-            await using var session = _store.QuerySession();
-            key = await session.LoadAsync<ApiKey>(id, cancellation);
-            Lookups.Add(1);
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && _valid.TryGetValue(token, out var known))
-        {
-            // The database is away: a key that was valid stays so until it is back, so Ingest keeps taking
-            // frames through an outage (a key revoked meanwhile stops working once it returns).
-            return known.Entity;
-        }
-        if (key is null || !key.Accepts(secret))
-        {
-            _valid.TryRemove(token, out _);
-            return null;
-        }
-        Remember(token, key.Entity);
-        return key.Entity;
-    }
-
-    private string? Fresh(string token) =>
-        _valid.TryGetValue(token, out var known) && known.CheckedAt + CacheFor > _clock.GetUtcNow() ? known.Entity : null;
-
-    private void Remember(string token, string entity)
-    {
-        var now = _clock.GetUtcNow();
-        if (_valid.Count >= MaxCachedKeys && !_valid.ContainsKey(token))
-        {
-            foreach (var (stale, known) in _valid)
-                if (known.CheckedAt + ForgetAfter < now)
-                    _valid.TryRemove(stale, out _);
-            if (_valid.Count >= MaxCachedKeys)
-                return; // Full of keys in use: this one is looked up each time instead.
-        }
-        _valid[token] = new KnownKey(entity, now);
     }
 
     /// <summary>
