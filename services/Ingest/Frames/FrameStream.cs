@@ -126,8 +126,10 @@ public sealed class FrameStream(FrameSender sender, Content.ArtifactContent cont
             // Projections would drop a second as a duplicate anyway.
             return new Pending(frame.Run, frame.Sequence, Task.CompletedTask, Error: null, Recorded: true, arrivedAt);
         }
+        // Serialised once: its length is what the byte rate counts, and the bytes are what goes to the broker.
+        var payload = frame.ToByteArray();
         // Over the entity's rate the stream ends here: this frame and those after it are not acknowledged, and the client re-sends them later.
-        limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0, frame.CalculateSize());
+        limits.Take(entity, frame.Metrics?.Rows.Sum(row => row.Values.Count) ?? 0, payload.Length);
         accepted.Add(frame.Sequence);
 
         activity?.SetTag("runstream.project", frame.Run.Project);
@@ -148,7 +150,7 @@ public sealed class FrameStream(FrameSender sender, Content.ArtifactContent cont
         else
             FramesRejected.Add(1);
         // A rejected frame still takes its place in the run's sequence, so later frames are not held up.
-        return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, problem is null ? frame.ToByteArray() : [], cancellation),
+        return new Pending(frame.Run, frame.Sequence, sender.SendAsync(message, problem is null ? payload : [], cancellation),
             problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
     }
 
