@@ -10,17 +10,28 @@ public sealed class RawIngestClient(string url, string? apiKey) : IDisposable
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(url);
     private readonly Metadata _headers = apiKey is null ? [] : [new Metadata.Entry("authorization", $"Bearer {apiKey}")];
 
-    /// <summary>Sends the frames on one stream, closes it, and returns every reply.</summary>
+    /// <summary>
+    /// Sends the frames on one stream, closes it, and returns every reply. A stream the server ends early
+    /// (a rate limit) throws the server's status, not the error of a write that came after it.
+    /// </summary>
     public async Task<List<IngestReply>> SendAsync(params RunFrame[] frames)
     {
         using var call = new Ingest.IngestClient(_channel).StreamFrames(_headers);
-        foreach (var frame in frames)
-            await call.RequestStream.WriteAsync(frame);
-        await call.RequestStream.CompleteAsync();
+        Exception? writeFailure = null;
+        try
+        {
+            foreach (var frame in frames)
+                await call.RequestStream.WriteAsync(frame);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+        {
+            writeFailure = e;
+        }
         var replies = new List<IngestReply>();
         await foreach (var reply in call.ResponseStream.ReadAllAsync())
             replies.Add(reply);
-        return replies;
+        return writeFailure is null ? replies : throw writeFailure;
     }
 
     /// <summary>Uploads content as one chunk and returns its SHA-256, as the SDKs do before logging an artifact.</summary>
