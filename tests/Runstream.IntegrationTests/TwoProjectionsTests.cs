@@ -5,8 +5,20 @@ namespace Runstream.IntegrationTests;
 
 /// <summary>Two Projections processes consume the same queue: every run's frames still apply once and in order.</summary>
 [Collection(StackCollection.Name)]
-public sealed class TwoProjectionsTests(StackFixture stack)
+public sealed class TwoProjectionsTests(StackFixture stack) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// The second process goes with the test: tests after it assume one consumer (which copy of a
+    /// re-sent frame two competing consumers apply depends on which commits first).
+    /// </summary>
+    public async Task DisposeAsync()
+    {
+        if (stack.ProjectionsOnFramesQueue.Contains("projections-2"))
+            await stack.StopAsync("projections-2");
+    }
+
     [Fact]
     public async Task Two_projections_processes_apply_each_frame_once_and_in_order()
     {
