@@ -61,6 +61,33 @@ export function startRun({ project, seed = 1, learningRate = 0.1, epochs = 20 })
   return { child, done };
 }
 
+/**
+ * Starts a run whose pace the test sets (paced_run.py, the Python SDK): `log(n)` logs n more steps,
+ * `finish()` ends the run. `runId` resolves once the run exists; `done` once the program exits.
+ */
+export function startPacedRun({ project }) {
+  const child = spawn('/usr/bin/python3', [join(here, 'paced_run.py'), project], {
+    env: { ...process.env, PYTHONPATH: join(REPO, 'sdk', 'python'), RUNSTREAM_API_KEY: API_KEY, RUNSTREAM_URL: INGEST_URL, RUNSTREAM_QUERY_URL: QUERY_URL, RUNSTREAM_DIR: spool, RUNSTREAM_SILENT: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const done = new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`paced_run.py exited with ${code}: ${out}\n${err}`))));
+  });
+  const runId = waitFor(() => /^run (\S+)$/m.exec(out)?.[1], { message: 'the paced run to start', timeout: 60000 });
+  return {
+    child,
+    runId,
+    done,
+    log: (n) => child.stdin.write(`log ${n}\n`),
+    finish: () => child.stdin.end('finish\n'),
+  };
+}
+
 /** Runs the example to the end and waits until the Query API shows the run finished. */
 export async function makeRun(options) {
   const runId = await startRun(options).done;

@@ -2,7 +2,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSeries, launch, makeRun, open, runsOf, screenshot, startRun, tableRunIds, uniqueProject, waitFor } from './helpers.mjs';
+import { chartSeries, launch, makeRun, open, runsOf, screenshot, startPacedRun, startRun, tableRunIds, uniqueProject, waitFor } from './helpers.mjs';
 
 // 20,000 epochs of 8 batches: the run logs 160,000 steps over a few seconds.
 const LONG_EPOCHS = Number(process.env.RUNSTREAM_LIVE_EPOCHS ?? 20000);
@@ -73,36 +73,28 @@ describe('live updates', { timeout: 240000 }, () => {
   });
 
   it('the run page follows a running run', async () => {
+    // The test sets the run's pace, so the page is open before the run moves on and ends.
     const project = uniqueProject('live-run');
-    const { child, done } = startRun({ project, seed: 3, learningRate: 0.05, epochs: LONG_EPOCHS * 2 });
-    children.push(child);
-    // open the run page as soon as the run exists
-    const runId = await waitFor(async () => (await runsOf(project))[0]?.runId,
-      { message: 'the run to exist', interval: 100, timeout: 30000 });
+    const run = startPacedRun({ project });
+    children.push(run.child);
+    const runId = await run.runId;
+    run.log(200);
+    await waitFor(async () => (await runsOf(project))[0]?.lastStep === 199, { message: 'the run at step 199', timeout: 30000 });
     const page = await open(browser, `/projects/${project}/runs/${runId}`);
     await page.waitForSelector('[data-panel="loss"] .chart');
-    await page.evaluate(() => {
-      window.__noReload = true;
-      window.__steps = [];
-      const cell = () => document.querySelector('td[data-field="Steps"]')?.textContent;
-      const look = () => {
-        const s = cell();
-        if (s && window.__steps[window.__steps.length - 1] !== s) window.__steps.push(s);
-      };
-      look();
-      new MutationObserver(look).observe(document.querySelector('.run-info'), { childList: true, subtree: true, characterData: true });
-    });
-    assert.equal(await done, runId);
-    const total = (LONG_EPOCHS * 2 * 8).toLocaleString('en-US');
-    await waitFor(async () => (await page.textContent('td[data-field="Steps"]'))?.trim() === total
-      && (await page.textContent('td[data-field="State"]'))?.trim() === 'finished', { message: `${total} steps, finished`, timeout: 30000 });
-    assert.equal(await page.evaluate(() => window.__noReload), true);
-    const steps = await page.evaluate(() => window.__steps);
-    assert.ok(steps.length >= 2, `the step count moved: ${steps.join(' ')}`);
+    await page.evaluate(() => (window.__noReload = true));
+    const shows = async (steps, state) => (await page.textContent('td[data-field="Steps"]'))?.trim() === steps
+      && (await page.textContent('td[data-field="State"]'))?.trim() === state;
+    await waitFor(() => shows('200', 'running'), { message: '200 steps, running' });
+    run.log(300);
+    await waitFor(() => shows('500', 'running'), { message: '500 steps, running', timeout: 30000 });
+    run.finish();
+    await run.done;
+    await waitFor(() => shows('500', 'finished'), { message: '500 steps, finished', timeout: 30000 });
+    assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
     // the chart holds the history (sampled, then the live rows appended)
-    const loss = await chartSeries(page, 'loss');
-    assert.equal(loss.length, 1);
-    assert.ok(loss[0].points > 100, `${loss[0].points} points`);
+    await waitFor(async () => (await chartSeries(page, 'loss'))?.[0]?.points === 500, { message: 'the loss chart holds the 500 steps' });
+    assert.equal((await chartSeries(page, 'loss')).length, 1);
     await page.context().close();
   });
 });

@@ -135,7 +135,11 @@ def test_resuming_while_ingest_is_down_goes_on_from_the_spool(ingest, tmp_path, 
         f"run = runstream.init(project='unit', id='preempted', url='{ingest.url}')\n"
         "for step in range(5):\n"
         "    run.log({'loss': float(step)})\n"
-        "while run._spool.last_step < 4 or run._spool.acked < run._spool.last_sequence:\n"
+        # under the spool's lock: an acknowledgement's segments are deleted before it is released
+        "def caught_up():\n"
+        "    with run._spool._lock:\n"
+        "        return run._spool.last_step >= 4 and run._spool.acked == run._spool.last_sequence\n"
+        "while not caught_up():\n"
         "    time.sleep(0.01)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n")
     done = run_python(["-c", script], env={"RUNSTREAM_DIR": str(tmp_path / "spool")})
