@@ -1,12 +1,13 @@
 // How long the SDK's Log call takes and what it allocates, while the run's background writer
-// frames and spools the rows (offline, so the network plays no part).
+// frames and spools the rows (offline, so the network plays no part); and what one sample of system
+// metrics costs (SystemSamplingBenchmark).
 //
 //   dotnet run -c Release --project bench/Runstream.Bench.Log
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Runstream.Client;
 
-BenchmarkRunner.Run<LogBenchmark>(args: args);
+BenchmarkSwitcher.FromAssembly(typeof(LogBenchmark).Assembly).Run(args);
 
 [MemoryDiagnoser]
 public class LogBenchmark
@@ -19,7 +20,11 @@ public class LogBenchmark
     public async Task StartRun()
     {
         _spool = Directory.CreateTempSubdirectory("runstream-log-bench-").FullName;
-        _run = await Experiment.InitAsync(new RunSettings { Project = "log-bench", Offline = true, SpoolDirectory = _spool, Warn = _ => { } });
+        _run = await Experiment.InitAsync(new RunSettings
+        {
+            Project = "log-bench", Offline = true, SpoolDirectory = _spool, Warn = _ => { },
+            CaptureConsole = false, SystemMetricsInterval = TimeSpan.Zero,
+        });
     }
 
     /// <summary>One training step: ten metrics.</summary>

@@ -35,6 +35,11 @@ export interface Run extends RunFields {
   jobType: string | null;
   state: string;
   exitCode: number | null;
+  /** the exception that ended a failed run */
+  failure?: RunFailure | null;
+  /** console lines kept so far, and whether the run's limit cut its output */
+  consoleLines?: number;
+  consoleLimitReached?: boolean;
   config: Record<string, unknown>;
   summary: Record<string, number | string>;
   lastStep: number | null;
@@ -49,6 +54,46 @@ export interface Run extends RunFields {
   /** the shape the server answers with */
   artifactsLogged?: ArtifactRef[];
   artifactsUsed?: ArtifactRef[];
+}
+
+export interface RunFailure {
+  type: string;
+  message: string;
+  traceback: string;
+}
+
+export interface GitState {
+  commit: string | null;
+  branch: string | null;
+  remoteUrl: string | null;
+  dirty: boolean;
+  diff: string | null;
+  diffTruncated: boolean;
+}
+
+/** Where a run's code came from and what it ran on. */
+export interface RunEnvironment {
+  git: GitState | null;
+  program: string | null;
+  args: string[];
+  runtime: string | null;
+  host: string | null;
+  os: string | null;
+  packages: string[];
+}
+
+export interface LogLine {
+  line: number;
+  time: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface LogsPage {
+  lines: LogLine[];
+  next: number | null;
+  total: number;
+  limitReached: boolean;
 }
 
 export interface RunPage {
@@ -200,6 +245,14 @@ export const api = {
     return { runs, total: all.length, nextCursor: start + limit < all.length ? String(start + limit) : null };
   },
 
+  /** The display names of runs of a project, by id (at most 1,000). */
+  async runNames(p: string, ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)].slice(0, 1000);
+    if (!unique.length) return new Map();
+    const page = await api.runs(p, { filters: { runId: { $in: unique } }, limit: unique.length });
+    return new Map(page.runs.map((r) => [r.runId, runName(r)]));
+  },
+
   /** Every run matching (up to `max`), a page of 1,000 at a time. */
   async allRuns(p: string, o: { filters?: Filter | null; order?: string; columns?: string[] | null }, max = 10000, signal?: AbortSignal): Promise<RunPage> {
     let cursor: string | null = null;
@@ -215,7 +268,21 @@ export const api = {
   },
 
   run: (p: string, id: string) => call<Run>('GET', `/projects/${enc(p)}/runs/${enc(id)}`),
-  patchRun: (p: string, id: string, edit: { tags?: string[]; notes?: string }) => call<unknown>('PATCH', `/projects/${enc(p)}/runs/${enc(id)}`, undefined, edit),
+  patchRun: (p: string, id: string, edit: { tags?: string[]; notes?: string; name?: string }) => call<unknown>('PATCH', `/projects/${enc(p)}/runs/${enc(id)}`, undefined, edit),
+
+  /** The run's console lines from line `from`, or its last `tail` lines. */
+  logs: (p: string, id: string, o: { from?: number; tail?: number; limit?: number }, signal?: AbortSignal) =>
+    call<LogsPage>('GET', `/projects/${enc(p)}/runs/${enc(id)}/logs`, { from: o.from, tail: o.tail, limit: o.limit }, undefined, signal),
+
+  /** The run's code state and environment; null when its SDK recorded none. */
+  async environment(p: string, id: string): Promise<RunEnvironment | null> {
+    try {
+      return await call<RunEnvironment>('GET', `/projects/${enc(p)}/runs/${enc(id)}/environment`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  },
 
   /** One run's sampled history (every key when `keys` is null). */
   async history(p: string, id: string, o: { keys?: string[] | null; samples: number; x: string }, signal?: AbortSignal): Promise<SampledHistory> {
@@ -300,6 +367,11 @@ export async function downloadFile(p: string, name: string, version: string, pat
 /** The live event stream of a project or a run (read with fetch and {@link authHeaders}). */
 export function eventsUrl(p: string, runId?: string): string {
   return url(runId ? `/projects/${enc(p)}/runs/${enc(runId)}/events` : `/projects/${enc(p)}/events`);
+}
+
+/** The run's console lines as server-sent events, from line `from` on. */
+export function logEventsUrl(p: string, runId: string, from: number): string {
+  return url(`/projects/${enc(p)}/runs/${enc(runId)}/logs/events`, { from });
 }
 
 /** The Authorization header for the stored key, if any. */

@@ -5,6 +5,7 @@ using Runstream.Query.Artifacts;
 using Runstream.Query.Compare;
 using Runstream.Query.History;
 using Runstream.Query.Live;
+using Runstream.Query.Logs;
 using Runstream.Query.Projects;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
@@ -44,6 +45,7 @@ public static class QueryApiRegistration
         builder.AddBlobStore();
         builder.Services.AddSingleton<RunTable>();
         builder.Services.AddSingleton<MetricSeriesReader>();
+        builder.Services.AddSingleton<ConsoleReader>();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeed>());
         return builder;
@@ -62,6 +64,7 @@ public static class QueryApiRegistration
         api.MapCompare();
         api.MapArtifacts();
         api.MapLive();
+        api.MapLogs();
         app.MapGroup("/admin/v1").MapApiKeyAdministration();
         app.MapDashboard();
         return app;

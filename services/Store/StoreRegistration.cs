@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Runstream.Store.Artifacts;
+using Runstream.Store.ConsoleOutput;
 using Runstream.Store.Metrics;
 using Runstream.Store.Projects;
 using Runstream.Store.Runs;
@@ -72,18 +73,22 @@ public static class StoreRegistration
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
                 typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
-                typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
+                typeof(ConsoleLogged), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
+            store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
+            store.Projections.Add(new ConsoleProjection(options.Schema), ProjectionLifecycle.Inline);
             // Metric frames are large events (up to ~100 KB): the daemon fetches and holds few at a time.
             store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Storage.ExtendedSchemaObjects.Add(MetricHistoryTable.Define(options.Schema));
+            store.Storage.ExtendedSchemaObjects.Add(ConsoleTable.Define(options.Schema));
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
             store.Schema.For<RunLiveness>();
             store.Schema.For<ProgressProbeAnswer>();
+            store.Schema.For<RunNumbers>().UseOptimisticConcurrency(true);
             store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
             store.Schema.For<Security.ApiKey>().Index(key => key.Entity);
             store.Schema.For<Content.StoredContent>().Index(content => content.Entity);

@@ -181,10 +181,10 @@ public sealed class CompareAndEditTests(StackFixture stack)
         Assert.Equal(": connected", await runReader.ReadLineAsync(cancel.Token));
 
         run.Log(new Dictionary<string, double> { ["loss"] = 0.5 });
-        var history = await NextEventAsync(runReader, "history", cancel.Token);
+        var history = await ServerSentEvents.NextAsync(runReader, "history", cancel.Token);
         Assert.Equal(1, history[0]!["_step"]!.GetValue<long>());
         Assert.Equal(0.5, history[0]!["loss"]!.GetValue<double>());
-        var changed = await NextEventAsync(projectReader, "run", cancel.Token);
+        var changed = await ServerSentEvents.NextAsync(projectReader, "run", cancel.Token);
         Assert.Equal(run.Id, changed["runId"]!.GetValue<string>());
 
         using var noKey = await anonymous.GetAsync($"/api/v1/projects/{project}/events", cancel.Token);
@@ -192,18 +192,5 @@ public sealed class CompareAndEditTests(StackFixture stack)
         // Keys never travel in URLs, where proxies would log them; the dashboard sends the header.
         using var keyInUrl = await anonymous.GetAsync($"/api/v1/projects/{project}/events?api_key={stack.ApiKey}", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, keyInUrl.StatusCode);
-    }
-
-    private static async Task<JsonNode> NextEventAsync(StreamReader reader, string name, CancellationToken cancellation)
-    {
-        string? line, current = null;
-        while ((line = await reader.ReadLineAsync(cancellation)) is not null)
-        {
-            if (line.StartsWith("event: "))
-                current = line["event: ".Length..];
-            else if (line.StartsWith("data: ") && current == name)
-                return JsonNode.Parse(line["data: ".Length..])!;
-        }
-        throw new EndOfStreamException($"the event stream ended before a '{name}' event");
     }
 }

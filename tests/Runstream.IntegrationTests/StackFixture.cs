@@ -294,6 +294,11 @@ public sealed class StackFixture : IAsyncLifetime
         FinishTimeout = TimeSpan.FromSeconds(30),
         SpoolDirectory = SpoolRoot,
         HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+        // Off unless a test is about them: console frames would come of whatever the test host prints,
+        // system samples would add rows to counted history, and reading git for every run would slow tests that start many.
+        CaptureConsole = false,
+        RecordEnvironment = false,
+        SystemMetricsInterval = TimeSpan.Zero,
     };
 
     public async Task<JsonNode?> GetJsonAsync(string path)

@@ -92,8 +92,21 @@ export function artifactPage(project: string, name: string, version: string | nu
 function versionDetail(project: string, c: ArtifactCollection, v: ArtifactVersion): HTMLElement {
   const producers = [...new Set([...(v.createdBy ? [v.createdBy] : []), ...(v.loggedBy ?? [])])];
   const consumers = [...new Set(v.usedBy ?? [])];
-  const runNode = (id: string) => h('a', { class: 'lineage-node run-node', href: href.run(project, id), 'data-run-id': id },
-    h('span', { class: 'swatch', style: `background:${colorFor(id)}` }), h('span', null, id));
+  // Nodes show run ids until the runs' names arrive.
+  const runNode = (id: string) => h('a', { class: 'lineage-node run-node', href: href.run(project, id), 'data-run-id': id, title: id },
+    h('span', { class: 'swatch', style: `background:${colorFor(id)}` }), h('span', { class: 'run-node-name' }, id));
+  const el = versionView(project, c, v, producers.map(runNode), consumers.map(runNode));
+  void api.runNames(project, [...producers, ...consumers]).then((names) => {
+    for (const node of el.querySelectorAll<HTMLElement>('.run-node')) {
+      const name = names.get(node.dataset.runId ?? '');
+      const label = node.querySelector('.run-node-name');
+      if (name && label) label.textContent = name;
+    }
+  }, () => { /* the ids stay */ });
+  return el;
+}
+
+function versionView(project: string, c: ArtifactCollection, v: ArtifactVersion, producers: HTMLElement[], consumers: HTMLElement[]): HTMLElement {
   return h('div', { class: 'artifact-detail' },
     h('section', { class: 'card', 'data-card': 'version' },
       h('h3', null, `${c.name}:${v.version}`, v.aliases.map((a) => h('span', { class: 'alias' }, a))),
@@ -108,13 +121,13 @@ function versionDetail(project: string, c: ArtifactCollection, v: ArtifactVersio
       h('h3', null, 'Lineage'),
       h('div', { class: 'lineage' },
         h('div', { class: 'lineage-col' }, h('div', { class: 'lineage-label' }, 'Produced by'),
-          producers.length ? producers.map(runNode) : h('span', { class: 'muted' }, 'unknown')),
+          producers.length ? producers : h('span', { class: 'muted' }, 'unknown')),
         h('div', { class: 'lineage-arrow' }, '→'),
         h('div', { class: 'lineage-col' }, h('div', { class: 'lineage-label' }, 'Artifact'),
           h('div', { class: 'lineage-node artifact-node' }, h('b', null, `${c.name}:${v.version}`), h('span', { class: 'type-badge' }, c.type))),
         h('div', { class: 'lineage-arrow' }, '→'),
         h('div', { class: 'lineage-col' }, h('div', { class: 'lineage-label' }, 'Used by'),
-          consumers.length ? consumers.map(runNode) : h('span', { class: 'muted' }, v.usedBy ? 'no run yet' : 'not reported by this server')))),
+          consumers.length ? consumers : h('span', { class: 'muted' }, v.usedBy ? 'no run yet' : 'not reported by this server')))),
     h('section', { class: 'card', 'data-card': 'files' },
       h('h3', null, 'Files'),
       h('table', { class: 'table files' },

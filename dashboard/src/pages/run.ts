@@ -11,6 +11,8 @@ import { LiveFeed } from '../live';
 import { LinePanel } from '../panels/linePanel';
 import { href } from '../router';
 import { tagEditor, textEditor } from '../widgets';
+import { RunLogs } from './runLogs';
+import { environmentCard, failureCard } from './runStory';
 
 const SAMPLES = 1000;
 
@@ -33,6 +35,8 @@ class RunView {
   private editingTags = false;
 
   private readonly title = h('h1');
+  private readonly failure = h('div');
+  private logs: RunLogs | null = null;
   private readonly stateSlot = h('span');
   private readonly overview = h('table', { class: 'kv' });
   private readonly notes = h('div', { class: 'notes' });
@@ -42,6 +46,9 @@ class RunView {
   private readonly artifacts = h('div', { class: 'run-artifacts' }, loadingBox());
   private readonly rejected = h('div');
   private readonly grid = h('div', { class: 'panel-grid line-grid' });
+  /** System metrics (the SDKs' CPU, memory, disk, network and GPU samples) have their own section. */
+  private readonly systemGrid = h('div', { class: 'panel-grid line-grid' });
+  private readonly systemSection = h('section', { class: 'run-charts run-system', 'data-section': 'system', hidden: true });
   private readonly controls = h('div', { class: 'panel-controls' });
   private readonly chartCount = h('span');
 
@@ -52,6 +59,7 @@ class RunView {
   dispose(): void {
     this.disposed = true;
     this.live?.stop();
+    this.logs?.stop();
     for (const p of this.panels.values()) p.dispose();
   }
 
@@ -97,25 +105,55 @@ class RunView {
       },
     });
     this.controlsSmoothing = h('label', { class: 'inline-label smoothing' }, 'Smoothing', slider, smoothLabel);
+    this.logs = new RunLogs(this.project, this.runId);
+    const overview = h('div', { class: 'run-body' },
+      h('div', { class: 'run-info' },
+        this.failure,
+        card('Overview', this.overview),
+        card('Notes', this.notes, 'notes'),
+        card('Tags', this.tags, 'tags'),
+        card('Config', this.config, 'config'),
+        card('Summary', this.summary, 'summary'),
+        card('Artifacts', this.artifacts, 'artifacts'),
+        environmentCard(this.project, this.runId),
+        this.rejected),
+      h('div', { class: 'run-sections' },
+        h('section', { class: 'run-charts', 'data-section': 'charts' },
+          h('div', { class: 'section-head sticky-controls' }, h('h2', null, 'Charts ', this.chartCount), this.controls),
+          this.grid),
+        this.systemSection));
+    mount(this.systemSection, h('div', { class: 'section-head' }, h('h2', null, 'System')), this.systemGrid);
+    const logs = this.logs.el;
+    logs.hidden = true;
+    const tabs = h('div', { class: 'run-tabs', role: 'tablist' });
+    const show = (tab: 'overview' | 'logs') => {
+      overview.hidden = tab !== 'overview';
+      logs.hidden = tab !== 'logs';
+      for (const b of tabs.children) b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === tab));
+      if (tab === 'logs') void this.logs?.start();
+    };
+    tabs.append(
+      h('button', { class: 'run-tab', role: 'tab', 'data-tab': 'overview', 'aria-selected': 'true', onclick: () => show('overview') }, 'Overview'),
+      h('button', { class: 'run-tab', role: 'tab', 'data-tab': 'logs', 'aria-selected': 'false', onclick: () => show('logs') }, 'Logs'));
     mount(this.el,
       h('div', { class: 'run-head' },
         h('span', { class: 'swatch swatch-lg', style: `background:${colorFor(run.runId)}` }),
-        this.title, this.stateSlot,
+        this.title,
+        h('button', { class: 'btn btn-xs', title: 'Rename the run', 'data-testid': 'rename', onclick: () => this.rename() }, 'Rename'),
+        this.stateSlot,
         h('code', { class: 'muted run-id', title: 'Run id' }, run.runId),
         h('span', { class: 'spacer' }),
         h('a', { class: 'btn btn-sm', href: href.workspace(this.project) }, '← Workspace')),
-      h('div', { class: 'run-body' },
-        h('div', { class: 'run-info' },
-          card('Overview', this.overview),
-          card('Notes', this.notes, 'notes'),
-          card('Tags', this.tags, 'tags'),
-          card('Config', this.config, 'config'),
-          card('Summary', this.summary, 'summary'),
-          card('Artifacts', this.artifacts, 'artifacts'),
-          this.rejected),
-        h('section', { class: 'run-charts' },
-          h('div', { class: 'section-head sticky-controls' }, h('h2', null, 'Charts ', this.chartCount), this.controls),
-          this.grid)));
+      tabs, overview, logs);
+  }
+
+  private rename(): void {
+    const editor = textEditor(runName(this.run!), (name) => {
+      if (name.trim() && name !== runName(this.run!)) void this.save({ name: name.trim() });
+      else this.renderRun();
+    }, () => this.renderRun());
+    mount(this.title, editor);
+    editor.focus();
   }
 
   private controlsSmoothing: HTMLElement | null = null;
@@ -135,6 +173,7 @@ class RunView {
     const run = this.run!;
     this.title.textContent = runName(run);
     mount(this.stateSlot, stateBadge(run.state));
+    mount(this.failure, failureCard(run.failure));
     const end = run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : run.updatedAt);
     const runtime = end ? (new Date(end).getTime() - new Date(run.createdAt).getTime()) / 1000 : NaN;
     const rows: [string, Node | string][] = [
@@ -193,7 +232,7 @@ class RunView {
       }, 'Edit'));
   }
 
-  private async save(edit: { tags?: string[]; notes?: string }): Promise<void> {
+  private async save(edit: { tags?: string[]; notes?: string; name?: string }): Promise<void> {
     const before = this.run!;
     this.run = { ...before, ...edit };
     this.editingNotes = false;
@@ -265,11 +304,13 @@ class RunView {
       if (this.panels.has(k)) continue;
       this.panels.set(k, new LinePanel(k, { onVisible: (p) => this.renderPanel(p) }));
     }
-    const els = keys.map((k) => this.panels.get(k)!.el);
-    const current = [...this.grid.children];
-    if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.grid.replaceChildren(...els);
-    if (!keys.length) this.grid.replaceChildren(h('div', { class: 'empty' }, 'No metrics logged yet.'));
-    this.chartCount.textContent = `(${keys.length})`;
+    const system = keys.filter(isSystemKey);
+    const metrics = keys.filter((k) => !isSystemKey(k));
+    showPanels(this.grid, metrics.map((k) => this.panels.get(k)!.el));
+    showPanels(this.systemGrid, system.map((k) => this.panels.get(k)!.el));
+    if (!metrics.length) this.grid.replaceChildren(h('div', { class: 'empty' }, 'No metrics logged yet.'));
+    this.systemSection.hidden = !system.length;
+    this.chartCount.textContent = `(${metrics.length})`;
   }
 
   private renderPanel(p: LinePanel): void {
@@ -323,6 +364,15 @@ class RunView {
       if (moved) await this.loadHistory();
     } catch { /* keep polling */ }
   }
+}
+
+function isSystemKey(key: string): boolean {
+  return key.startsWith('system/');
+}
+
+function showPanels(grid: HTMLElement, els: HTMLElement[]): void {
+  const current = [...grid.children];
+  if (current.length !== els.length || current.some((c, i) => c !== els[i])) grid.replaceChildren(...els);
 }
 
 function card(title: string, body: HTMLElement, id?: string): HTMLElement {

@@ -61,13 +61,18 @@ export function startRun({ project, seed = 1, learningRate = 0.1, epochs = 20 })
   return { child, done };
 }
 
+/** A Python process's environment: the SDK of this checkout, against the stack under test. */
+function pythonEnv(extra = {}) {
+  return { ...process.env, PYTHONPATH: join(REPO, 'sdk', 'python'), RUNSTREAM_API_KEY: API_KEY, RUNSTREAM_URL: INGEST_URL, RUNSTREAM_QUERY_URL: QUERY_URL, RUNSTREAM_DIR: spool, RUNSTREAM_SILENT: '1', ...extra };
+}
+
 /**
  * Starts a run whose pace the test sets (paced_run.py, the Python SDK): `log(n)` logs n more steps,
  * `finish()` ends the run. `runId` resolves once the run exists; `done` once the program exits.
  */
 export function startPacedRun({ project }) {
   const child = spawn('/usr/bin/python3', [join(here, 'paced_run.py'), project], {
-    env: { ...process.env, PYTHONPATH: join(REPO, 'sdk', 'python'), RUNSTREAM_API_KEY: API_KEY, RUNSTREAM_URL: INGEST_URL, RUNSTREAM_QUERY_URL: QUERY_URL, RUNSTREAM_DIR: spool, RUNSTREAM_SILENT: '1' },
+    env: pythonEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
@@ -86,6 +91,23 @@ export function startPacedRun({ project }) {
     log: (n) => child.stdin.write(`log ${n}\n`),
     finish: () => child.stdin.end('finish\n'),
   };
+}
+
+/** Runs a Python script with the SDK of this checkout (Debian's Python); resolves with its exit code and output. */
+export function runPython(script, args = [], { cwd, env = {} } = {}) {
+  const child = spawn('/usr/bin/python3', [script, ...args], {
+    cwd,
+    env: pythonEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
 }
 
 /** Runs the example to the end and waits until the Query API shows the run finished. */

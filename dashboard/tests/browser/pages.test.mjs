@@ -72,7 +72,10 @@ describe('pages', { timeout: 180000 }, () => {
     await page.waitForSelector('[data-card="lineage"]');
     assert.ok((await page.$$('.version-list li')).length >= 1);
     assert.match(await page.textContent(`.version-list li[data-version="${version}"]`), new RegExp(version));
-    assert.match(await page.textContent('[data-card="lineage"]'), new RegExp(producer));
+    // the producing run, by name (the server named it: the example gives none)
+    assert.match(run.name, /^[a-z]+-[a-z]+-\d+$/);
+    await waitFor(async () => (await page.textContent(`[data-card="lineage"] .run-node[data-run-id="${producer}"]`))?.trim() === run.name,
+      { message: `the lineage names the run ${run.name}` });
     const versionInfo = await api(`/projects/${project}/artifacts/trained-model/${version}`);
     if (versionInfo.aliases.length) assert.match(await page.textContent('[data-card="version"]'), new RegExp(versionInfo.aliases[0]));
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runstream.Client.Artifacts;
+using Runstream.Client.Capture;
 using Runstream.Client.Spool;
 using Runstream.Client.Uplink;
 using Runstream.Contracts.V1;
@@ -20,10 +21,28 @@ public sealed class Run : IAsyncDisposable
     private long _nextStep;
     private Task<FinishResult>? _finishing;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _warned = [];
+    private readonly ConsoleBuffer? _console;
+    private readonly IDisposable? _consoleCapture;
+    private readonly SystemSampler? _system;
+    private string? _name;
 
     public string Id { get; }
     public string Project { get; }
-    public string? Name { get; }
+
+    /// <summary>
+    /// The run's display name (the server names a run started without one, adjective-noun-N).
+    /// Setting it renames the run.
+    /// </summary>
+    public string? Name
+    {
+        get => _name;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            _name = value;
+            _uplink.Enqueue(new RunFrame { Edited = new RunEdited { Name = value } });
+        }
+    }
     public RunConfig Config { get; }
     public RunSummary Summary { get; }
 
@@ -35,7 +54,7 @@ public sealed class Run : IAsyncDisposable
         _settings = settings;
         Id = id;
         Project = settings.Project;
-        Name = settings.Name;
+        _name = settings.Name;
         _nextStep = start.NextStep;
         var configChanges = settings.Config is null ? null : JsonSerializer.SerializeToNode(settings.Config) as JsonObject
             ?? throw new ArgumentException("RunSettings.Config must serialize to a JSON object.", nameof(settings));
@@ -49,22 +68,48 @@ public sealed class Run : IAsyncDisposable
             _uplink.Enqueue(new RunFrame { Resumed = new RunResumed() });
             if (configChanges is not null)
                 Config.Update(configChanges);
-            return;
         }
-        foreach (var (key, value) in configChanges ?? [])
-            config[key] = value?.DeepClone();
-        _uplink.Enqueue(new RunFrame
+        else
         {
-            Started = new RunStarted
+            foreach (var (key, value) in configChanges ?? [])
+                config[key] = value?.DeepClone();
+            _uplink.Enqueue(new RunFrame
             {
-                Name = settings.Name ?? "",
-                Notes = settings.Notes ?? "",
-                Tags = { settings.Tags },
-                Group = settings.Group ?? "",
-                JobType = settings.JobType ?? "",
-                ConfigJson = config.ToJsonString(),
-            },
-        });
+                Started = new RunStarted
+                {
+                    Name = settings.Name ?? "",
+                    Notes = settings.Notes ?? "",
+                    Tags = { settings.Tags },
+                    Group = settings.Group ?? "",
+                    JobType = settings.JobType ?? "",
+                    ConfigJson = config.ToJsonString(),
+                    Environment = settings.RecordEnvironment ? EnvironmentProbe.Read() : null,
+                },
+            });
+        }
+        if (settings.CaptureConsole)
+        {
+            _console = new ConsoleBuffer(_uplink.Enqueue, settings.FlushInterval);
+            _consoleCapture = ConsoleCapture.Attach(_console);
+        }
+        if (settings.SystemMetricsInterval > TimeSpan.Zero)
+            _system = new SystemSampler(LogSystemMetrics, settings.SystemMetricsInterval);
+    }
+
+    /// <summary>A sample of system metrics, at the step last logged: it does not move the run's step.</summary>
+    private void LogSystemMetrics(IReadOnlyDictionary<string, double> sample)
+    {
+        long at;
+        lock (_stepLock)
+            at = Math.Max(_nextStep - 1, 0);
+        try
+        {
+            _uplink.Enqueue(new MetricRowItem(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [.. sample.Keys], [.. sample.Values]));
+        }
+        catch (InvalidOperationException)
+        {
+            // The run finished meanwhile.
+        }
     }
 
     internal static async Task<Run> StartAsync(RunSettings settings, CancellationToken cancellation)
@@ -196,22 +241,32 @@ public sealed class Run : IAsyncDisposable
     /// Ends the run (exit code 0: finished, otherwise failed), then waits up to
     /// <see cref="RunSettings.FinishTimeout"/> for every frame to be acknowledged. Calling it again returns the first result.
     /// </summary>
-    public Task<FinishResult> FinishAsync(int exitCode = 0)
-    {
-        lock (_stepLock)
-            return _finishing ??= FinishCoreAsync(exitCode);
-    }
+    public Task<FinishResult> FinishAsync(int exitCode = 0) => FinishAsync(exitCode, failure: null);
 
-    /// <summary>Marks the run failed because of <paramref name="exception"/> and finishes it.</summary>
+    /// <summary>
+    /// Marks the run failed because of <paramref name="exception"/> (its type, message and stack are
+    /// shown on the run page) and finishes it.
+    /// </summary>
     public Task<FinishResult> FailAsync(Exception exception)
     {
+        ArgumentNullException.ThrowIfNull(exception);
         _settings.Warn($"run {Id} failed: {exception.GetType().Name}: {exception.Message}");
-        return FinishAsync(exitCode: 1);
+        return FinishAsync(exitCode: 1, RunFailures.Of(exception));
     }
 
-    private async Task<FinishResult> FinishCoreAsync(int exitCode)
+    private Task<FinishResult> FinishAsync(int exitCode, RunFailure? failure)
     {
-        _uplink.Enqueue(new RunFrame { Finished = new RunFinished { ExitCode = exitCode } });
+        lock (_stepLock)
+            return _finishing ??= FinishCoreAsync(exitCode, failure);
+    }
+
+    private async Task<FinishResult> FinishCoreAsync(int exitCode, RunFailure? failure)
+    {
+        _system?.Dispose();
+        // The console's last lines (the failure's own message among them) go before the finish.
+        _consoleCapture?.Dispose();
+        _console?.Dispose();
+        _uplink.Enqueue(new RunFrame { Finished = new RunFinished { ExitCode = exitCode, Failure = failure } });
         var result = await _uplink.CompleteAsync(_settings.FinishTimeout);
         if (_settings.Offline)
             _settings.Warn($"run {Id} is offline: {result.Unacknowledged} frame(s) spooled in {result.SpoolDirectory}; upload them with `runstream sync {result.SpoolDirectory}`.");

@@ -49,6 +49,21 @@ public sealed record RunSettings
     /// <summary>Only spool, send nothing (<c>RUNSTREAM_MODE=offline</c>); upload later with <c>runstream sync</c>.</summary>
     public bool Offline { get; init; } = Environment.GetEnvironmentVariable("RUNSTREAM_MODE") == "offline";
 
+    /// <summary>
+    /// Sends what the process writes to standard output and error as the run's console lines (they
+    /// still reach the terminal), in a frame every <see cref="FlushInterval"/>.
+    /// </summary>
+    public bool CaptureConsole { get; init; } = true;
+
+    /// <summary>
+    /// How often CPU, memory, disk, network and GPU metrics are sampled and logged under "system/"
+    /// (at the run's current step); <see cref="TimeSpan.Zero"/> turns them off.
+    /// </summary>
+    public TimeSpan SystemMetricsInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Records the git commit (and the diff of a dirty tree), the command line, the runtime, the host and the loaded assemblies at start.</summary>
+    public bool RecordEnvironment { get; init; } = true;
+
     /// <summary>How often an idle run tells Ingest it is alive; a run silent for long is marked crashed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -285,11 +285,13 @@ class PublicRun:
         self.created_at = data.get("createdAt")
         self.updated_at = data.get("updatedAt")
         self.finished_at = data.get("finishedAt")
+        # The exception that ended a failed run: {"type", "message", "traceback"}, or None.
+        self.failure = data.get("failure")
         self.rejected_frames = data.get("rejectedFrames") or []
         # The artifact versions the run logged and used: dicts with name, digest and version.
         self.artifacts_logged = [dict(a) for a in data.get("artifactsLogged") or []]
         self.artifacts_used = [dict(a) for a in data.get("artifactsUsed") or []]
-        self._saved = (list(self.tags), self.notes)
+        self._saved = (list(self.tags), self.notes, self.name)
 
     @property
     def artifacts(self) -> dict:
@@ -329,19 +331,42 @@ class PublicRun:
         return self
 
     def update(self) -> None:
-        """Saves changed `tags` and `notes` (PATCH). The server applies the edit at once: the run is
-        read back as edited, and this object takes the server's answer (its tags, notes, updatedAt)."""
+        """Saves changed `tags`, `notes` and `name` (PATCH). The server applies the edit at once: the
+        run is read back as edited, and this object takes the server's answer (its tags, notes, updatedAt)."""
         body = {}
         if list(self.tags) != self._saved[0]:
             body["tags"] = list(self.tags)
         if self.notes != self._saved[1]:
             body["notes"] = self.notes or ""
+        if self.name != self._saved[2] and self.name:
+            body["name"] = self.name
         if body:
             edited = self._api._send("PATCH", self._base(), body)
             if isinstance(edited, dict) and edited.get("runId") == self.id:
                 self._load_edited(edited)
             else:
-                self._saved = (list(self.tags), self.notes)
+                self._saved = (list(self.tags), self.notes, self.name)
+
+    def logs(self, tail: int | None = None) -> list:
+        """The run's console lines as dicts (line, time, stream "stdout"/"stderr", text): all of
+        them, or the last `tail`."""
+        if tail is not None:
+            return list(self._api._get(f"{self._base()}/logs", {"tail": int(tail)})["lines"])
+        lines, start = [], 0
+        while start is not None:
+            page = self._api._get(f"{self._base()}/logs", {"from": start, "limit": 10_000})
+            lines.extend(page["lines"])
+            start = page.get("next")
+        return lines
+
+    def environment(self):
+        """The run's code state and environment (git, program, args, runtime, host, os, packages), or None."""
+        try:
+            return self._api._get(f"{self._base()}/environment")
+        except ApiError as e:
+            if getattr(e, "status", None) == 404:
+                return None
+            raise
 
     def _load_edited(self, data: dict) -> None:
         # The edit's answer does not resolve artifact versions (a run knows its artifacts by

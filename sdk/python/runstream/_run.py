@@ -13,8 +13,13 @@ import threading
 import time
 from collections.abc import Mapping
 
+from . import _console as console_capture
 from . import _content
 from ._artifacts import Artifact, ArtifactFile, LoggedArtifact, UsedArtifact, parse_reference
+from ._console import ConsoleBuffer
+from ._environment import collect as collect_environment
+from ._failure import failure_of
+from ._system import SystemSampler
 from ._pb import pb
 from ._settings import RunstreamError, Settings, check_name, resolve
 from ._spool import RunSpool, SpoolInUse
@@ -227,7 +232,7 @@ class Run:
         self.settings = settings
         self.id = run_id
         self.project = project
-        self.name = name
+        self._name = name
         self.group = group
         self.job_type = job_type
         self.resumed = resumed
@@ -245,6 +250,12 @@ class Run:
         self._warned = set()
         self.config = Config(config, send=self._send_config)
         self.summary = Summary(send=self._send_summary, warn=self._warn_once)
+        self._console = None
+        if uplink is not None and settings.console != "off":
+            self._console = ConsoleBuffer(self._send_console, interval=max(settings.flush_interval, 1.0))
+            console_capture.attach(self._console)
+        self._system = SystemSampler(self._log_system, settings.system_interval) \
+            if uplink is not None and settings.system_interval > 0 else None
 
     # ---- properties like wandb.Run -------------------------------------------------------
 
@@ -283,6 +294,22 @@ class Run:
     def errors(self) -> tuple:
         """Frames Ingest refused (FrameError: sequence, code, field, message); the run went on without them."""
         return self._uplink.errors if self._uplink is not None else ()
+
+    @property
+    def name(self):
+        """The run's display name; set it to rename the run. (A run started without one is named
+        by the server, adjective-noun-N; the dashboard and the API show that name.)"""
+        return self._name
+
+    @name.setter
+    def name(self, value) -> None:
+        value = str(value)
+        why = bad_key(value)
+        if why is not None:
+            raise ValueError(f"Run name {value!r} {why}.")
+        self._check_open()
+        self._name = value
+        self._send(pb.RunFrame(edited=pb.RunEdited(name=value)))
 
     @property
     def notes(self):
@@ -387,6 +414,19 @@ class Run:
         self._check_open()
         self._send(pb.RunFrame(summary_updated=pb.SummaryUpdated(values=values)))
 
+    def _log_system(self, values: dict) -> None:
+        """A sample of system metrics, at the step last logged (it does not move the run's step)."""
+        with self._lock:
+            if self._closing or self._uplink is None:
+                return
+            keys = tuple(values)
+            self._uplink.enqueue_row(MetricRow(max(self._step - 1, 0), int(time.time() * 1000), keys, tuple(values[k] for k in keys)))
+
+    def _send_console(self, frame) -> None:
+        # No run lock here: finish() closes the console buffer (and its thread) before it ends the run.
+        if not self._closing and self._uplink is not None:
+            self._uplink.enqueue_frame(frame)
+
     def _check_open(self) -> None:
         if self._closing or self._finish_result is not None:
             raise RunstreamError(f"Run {self.id} is finished (finish() was called); nothing more can be logged to it.")
@@ -467,13 +507,20 @@ class Run:
 
     # ---- the end -------------------------------------------------------------------------
 
-    def finish(self, exit_code: int = 0, quiet: bool | None = None, timeout: float | None = None) -> FinishResult:
+    def finish(self, exit_code: int = 0, quiet: bool | None = None, timeout: float | None = None,
+               _failure=None) -> FinishResult:
         """Ends the run (exit code 0: finished, otherwise failed), then waits up to `timeout`
         (default 30 s) for every frame to be acknowledged and reports what is unsent. Calling it
         again returns the first result."""
         with self._finish_lock:
             if self._finish_result is not None:
                 return self._finish_result
+            if self._system is not None:
+                self._system.close()
+            if self._console is not None:
+                # The console's last lines go before the finish (the failure's traceback among them).
+                console_capture.detach(self._console)
+                self._console.close()
             with self._lock:
                 # Under the lock, so no log() or other frame can come after RunFinished: those
                 # calls check _closing under the same lock and are refused.
@@ -481,7 +528,8 @@ class Run:
                     self._flush_pending()
                     self._closing = True
                     if self._uplink is not None:
-                        self._uplink.enqueue_frame(pb.RunFrame(finished=pb.RunFinished(exit_code=int(exit_code))))
+                        self._uplink.enqueue_frame(pb.RunFrame(finished=pb.RunFinished(exit_code=int(exit_code),
+                                                                                      failure=_failure)))
             if self._uplink is None:
                 result = FinishResult(0, 0, "")
             else:
@@ -513,7 +561,7 @@ class Run:
             self.finish(exit_code=0)
         else:
             self.settings.warn(f"run {self.id} failed: {exc_type.__name__}: {exc}")
-            self.finish(exit_code=1)
+            self.finish(exit_code=1, _failure=failure_of(exc_type, exc, tb))
         return False
 
 
@@ -540,7 +588,7 @@ def _default_artifact_name(path: str) -> str:
 _active: list = []
 _active_lock = threading.Lock()
 _hooks_installed = False
-_uncaught = False
+_uncaught = None                    # the failure of an exception no one caught (sys.excepthook saw it)
 
 
 def current():
@@ -558,7 +606,7 @@ def _remember(run: Run) -> None:
 
             def hook(exc_type, exc, tb):
                 global _uncaught
-                _uncaught = True
+                _uncaught = failure_of(exc_type, exc, tb)
                 previous(exc_type, exc, tb)
 
             sys.excepthook = hook
@@ -577,7 +625,7 @@ def _finish_all() -> None:
         runs = list(reversed(_active))
     for run in runs:
         try:
-            run.finish(exit_code=1 if _uncaught else 0)
+            run.finish(exit_code=1 if _uncaught is not None else 0, _failure=_uncaught)
         except Exception as e:  # never hide the script's own exit
             print(f"runstream: could not finish run {run.id}: {e}", file=sys.stderr)
 
@@ -682,7 +730,7 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     else:
         uplink.enqueue_frame(pb.RunFrame(started=pb.RunStarted(
             name=name or "", notes=notes or "", tags=tags, group=group or "", job_type=job_type or "",
-            config_json=dumps(known))))
+            config_json=dumps(known), environment=collect_environment() if settings.save_environment else None)))
     _remember(run)
     if settings.offline:
         settings.info(f"run {run_id} of project {project} is offline; spooling to {spool.directory}")

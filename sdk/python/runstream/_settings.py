@@ -57,6 +57,12 @@ class Settings:
     # How long init() keeps trying to reach Ingest when it must ask about an existing run.
     init_timeout: float = 30.0
     quiet: bool = False
+    # "wrap": the run records what the process prints (RUNSTREAM_CONSOLE=off: it does not).
+    console: str = "wrap"
+    # Record the git state, command line, Python, host and packages at init (RUNSTREAM_DISABLE_ENVIRONMENT=true: do not).
+    save_environment: bool = True
+    # Seconds between samples of system metrics (RUNSTREAM_SYSTEM_INTERVAL); 0 (or RUNSTREAM_SYSTEM_METRICS=off): none.
+    system_interval: float = 10.0
     warn_sink: object = field(default=None, repr=False)
 
     @property
@@ -92,5 +98,13 @@ def resolve(url=None, api_key=None, query_url=None, dir=None, mode=None, finish_
         mode=mode,
         finish_timeout=float(finish_timeout) if finish_timeout is not None else _float_env("RUNSTREAM_FINISH_TIMEOUT", 30.0),
         init_timeout=_float_env("RUNSTREAM_INIT_TIMEOUT", 30.0),
-        quiet=(_env("RUNSTREAM_SILENT") or "").lower() in ("1", "true", "yes"),
+        quiet=_true_env("RUNSTREAM_SILENT"),
+        console="off" if (_env("RUNSTREAM_CONSOLE") or "").lower() in ("off", "0", "false", "no") else "wrap",
+        save_environment=not _true_env("RUNSTREAM_DISABLE_ENVIRONMENT"),
+        system_interval=0.0 if (_env("RUNSTREAM_SYSTEM_METRICS") or "").lower() in ("off", "0", "false", "no")
+        else max(0.0, _float_env("RUNSTREAM_SYSTEM_INTERVAL", 10.0)),
     )
+
+
+def _true_env(name: str) -> bool:
+    return (_env(name) or "").lower() in ("1", "true", "yes")

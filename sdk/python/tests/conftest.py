@@ -6,7 +6,9 @@ import urllib.request
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The source tree, unless run-tests.sh installed the wheel to test (RUNSTREAM_TEST_INSTALLED=1).
+if os.environ.get("RUNSTREAM_TEST_INSTALLED") != "1":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import runstream  # noqa: E402
@@ -18,6 +20,9 @@ def _isolated(tmp_path, monkeypatch):
     """Each test spools into its own directory and runs in its own working directory."""
     monkeypatch.setenv("RUNSTREAM_DIR", str(tmp_path / "spool"))
     monkeypatch.setenv("RUNSTREAM_SILENT", "1")
+    # Console capture adds frames of whatever a test prints; the tests of capture turn it on.
+    monkeypatch.setenv("RUNSTREAM_CONSOLE", "off")
+    monkeypatch.setenv("RUNSTREAM_SYSTEM_METRICS", "off")
     monkeypatch.delenv("RUNSTREAM_MODE", raising=False)
     monkeypatch.delenv("RUNSTREAM_PROJECT", raising=False)
     monkeypatch.delenv("RUNSTREAM_RUN_ID", raising=False)

@@ -14,7 +14,9 @@ from runstream._spool import RunSpool
 
 SDK = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(os.path.dirname(SDK))
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+INSTALLED = os.environ.get("RUNSTREAM_TEST_INSTALLED") == "1"
+# Scripts run with the interpreter that has the SDK under test: the venv's when the wheel is installed.
+PYTHON = sys.executable if INSTALLED or not os.path.exists("/usr/bin/python3") else "/usr/bin/python3"
 
 
 def unique_project(label: str) -> str:
@@ -61,8 +63,9 @@ def spooled_frames(directory: str) -> list:
 
 
 def run_python(args, env=None, timeout: float = 180.0, cwd=None) -> subprocess.CompletedProcess:
-    """Runs /usr/bin/python3 with the SDK on PYTHONPATH."""
+    """Runs a script with the SDK under test: the installed wheel, or the source tree on PYTHONPATH."""
     full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = SDK + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
+    if not INSTALLED:
+        full_env["PYTHONPATH"] = SDK + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
     full_env.update(env or {})
     return subprocess.run([PYTHON, *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=timeout)

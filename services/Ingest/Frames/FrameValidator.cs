@@ -52,27 +52,59 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.SummaryUpdated => ValidateMetricKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
         RunFrame.PayloadOneofCase.ArtifactUsed => ValidateArtifactUsed(frame.ArtifactUsed),
-        RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags),
-        RunFrame.PayloadOneofCase.Finished or RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
-        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, finished or heartbeat)."),
+        RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags,
+            frame.Edited.HasName ? frame.Edited.Name : null),
+        RunFrame.PayloadOneofCase.Console => ValidateConsole(frame.Console),
+        RunFrame.PayloadOneofCase.Finished => ValidateFailure(frame.Finished.Failure),
+        RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
+        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, finished or heartbeat)."),
     };
 
     /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>
     public static FrameProblem? ValidateName(string field, string value) =>
         RunTextRules.NameProblem(field, value) is { } message ? new(field, message) : null;
 
-    private static FrameProblem? ValidateStarted(RunStarted started)
+    private static FrameProblem? ValidateStarted(RunStarted started) =>
+        // An empty name asks the server for one.
+        ValidateEdit("started", started.Notes, started.Tags, started.Name.Length == 0 ? null : started.Name)
+        ?? ValidateConfig("started.config_json", started.ConfigJson)
+        ?? (started.Environment is { } environment ? EnvironmentRules.Problem(environment) : null);
+
+    /// <summary>Notes, tags and the name, as a run starts with them or as they are edited later.</summary>
+    public static FrameProblem? ValidateEdit(string prefix, string? notes, IReadOnlyList<string>? tags, string? name = null) =>
+        RunTextRules.EditProblem(prefix, notes, tags, name) is { } problem ? new(problem.Field, problem.Message) : null;
+
+    public const int MaxConsoleLinesPerFrame = 10_000;
+
+    /// <summary>Lines of any length are accepted (Projections keeps the start of a long one and says so); their count and times are checked.</summary>
+    private static FrameProblem? ValidateConsole(ConsoleLogged console)
     {
-        if (started.Name.Length > MaxTextLength)
-            return new("started.name", $"started.name is {started.Name.Length} characters long; the limit is {MaxTextLength}.");
-        if (RunTextRules.TextProblem("started.name", started.Name) is { } nul)
-            return new("started.name", nul);
-        return ValidateEdit("started", started.Notes, started.Tags) ?? ValidateConfig("started.config_json", started.ConfigJson);
+        if (console.Lines.Count > MaxConsoleLinesPerFrame)
+            return new("console.lines", $"console.lines has {console.Lines.Count} lines; the limit is {MaxConsoleLinesPerFrame} per frame.");
+        for (var i = 0; i < console.Lines.Count; i++)
+        {
+            var line = console.Lines[i];
+            if (line.TimeUnixMs is < 0 or > MaxTimeUnixMs)
+                return new($"console.lines[{i}].time_unix_ms", $"console.lines[{i}].time_unix_ms is {line.TimeUnixMs}; Unix milliseconds run from 0 to {MaxTimeUnixMs}.");
+            if (line.Stream is not (ConsoleStream.Stdout or ConsoleStream.Stderr))
+                return new($"console.lines[{i}].stream", $"console.lines[{i}].stream is {(int)line.Stream}; it is 0 (stdout) or 1 (stderr).");
+        }
+        return null;
     }
 
-    /// <summary>Notes and tags, as a run starts with them or as they are edited later.</summary>
-    public static FrameProblem? ValidateEdit(string prefix, string? notes, IReadOnlyList<string>? tags) =>
-        RunTextRules.EditProblem(prefix, notes, tags) is { } problem ? new(problem.Field, problem.Message) : null;
+    public const int MaxFailureTypeLength = 1024;
+    public const int MaxTracebackLength = 256 * 1024;
+
+    private static FrameProblem? ValidateFailure(RunFailure? failure) =>
+        failure is null ? null
+        : failure.Type.Length > MaxFailureTypeLength ? new("finished.failure.type", $"finished.failure.type is {failure.Type.Length} characters long; the limit is {MaxFailureTypeLength}.")
+        : failure.Message.Length > MaxTextLength ? new("finished.failure.message", $"finished.failure.message is {failure.Message.Length} characters long; the limit is {MaxTextLength}.")
+        : failure.Traceback.Length > MaxTracebackLength ? new("finished.failure.traceback", $"finished.failure.traceback is {failure.Traceback.Length} characters long; the limit is {MaxTracebackLength}.")
+        : TextFieldProblem("finished.failure.type", failure.Type) ?? TextFieldProblem("finished.failure.message", failure.Message)
+            ?? TextFieldProblem("finished.failure.traceback", failure.Traceback);
+
+    public static FrameProblem? TextFieldProblem(string field, string value) =>
+        RunTextRules.TextProblem(field, value) is { } message ? new(field, message) : null;
 
     private static FrameProblem? ValidateArtifactUsed(ArtifactUsed used) =>
         (used.Project.Length > 0 ? ValidateName("artifact_used.project", used.Project) : null)

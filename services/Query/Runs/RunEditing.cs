@@ -8,7 +8,7 @@ namespace Runstream.Query.Runs;
 
 /// <summary>
 /// Edits from the dashboard become events in the run's stream (so the run keeps the history of its
-/// tags and notes), appended directly: the run's details update in the same transaction, and the
+/// name, tags and notes), appended directly: the run's details update in the same transaction, and the
 /// answer already shows the edit. Projections appends with an expected version, so an edit that
 /// lands between its read and its write makes that batch retry, never overwrite.
 /// </summary>
@@ -22,7 +22,7 @@ public static class RunEditing
             var run = await session.LoadAsync<RunDetails>(runKey, cancellation);
             if (run is null)
                 return null;
-            RunStreams.Append(session, runKey, run.StreamVersion, [new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow)]);
+            RunStreams.Append(session, runKey, run.StreamVersion, [new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow, edit.Name)]);
             RunChanges.Notify(session, run.Id);
             try
             {

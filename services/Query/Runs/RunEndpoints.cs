@@ -6,7 +6,7 @@ using Runstream.Store.Runs;
 
 namespace Runstream.Query.Runs;
 
-public sealed record RunEdit(string? Notes, string[]? Tags);
+public sealed record RunEdit(string? Notes, string[]? Tags, string? Name = null);
 
 public static class RunEndpoints
 {
@@ -33,14 +33,26 @@ public static class RunEndpoints
 
         api.MapPatch("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, RunEdit edit, IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
             {
-                if (RunTextRules.EditProblem("body", edit.Notes, edit.Tags) is { } problem)
+                if (RunTextRules.EditProblem("body", edit.Notes, edit.Tags, edit.Name) is { } problem)
                     throw new QueryProblem(problem.Field, problem.Message);
                 var key = new RunKey(http.Entity(), project, runId).ToString();
                 var run = await RunEditing.ApplyAsync(store, key, edit, cancellation);
                 return run is null ? RunNotFound(project, runId) : Results.Ok(run);
             })
             .WithName("EditRun")
-            .WithSummary("Sets a run's tags and/or notes; recorded as a RunEdited event in the run's stream.");
+            .WithSummary("Sets a run's name, tags and/or notes; recorded as a RunEdited event in the run's stream.");
+
+        api.MapGet("/projects/{project}/runs/{runId}/environment", async Task<IResult> (string project, string runId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+            {
+                var key = new RunKey(http.Entity(), project, runId).ToString();
+                if (await session.LoadAsync<RunEnvironmentDetails>(key, cancellation) is { Environment: { } environment })
+                    return Results.Ok(environment);
+                return await session.LoadAsync<RunDetails>(key, cancellation) is null
+                    ? RunNotFound(project, runId)
+                    : Results.Problem($"Run '{runId}' recorded no environment (its SDK sent none).", statusCode: StatusCodes.Status404NotFound);
+            })
+            .WithName("GetRunEnvironment")
+            .WithSummary("The run's code state (git commit, branch, remote, dirty tree and its diff) and environment (program, arguments, runtime, host, packages).");
     }
 
     public static string[]? ParseList(string? list) =>

@@ -41,5 +41,5 @@ public static class EntityConcurrencyLimits
     }
 
     private static bool IsEventStream(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is Live.LiveEndpoints.ProjectEvents or Live.LiveEndpoints.RunEvents;
+        http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is Live.LiveEndpoints.ProjectEvents or Live.LiveEndpoints.RunEvents or Logs.LogEndpoints.LogEvents;
 }

@@ -21,8 +21,10 @@ public sealed class RunDetails
     public string? JobType { get; set; }
     public RunState State { get; set; }
     public int? ExitCode { get; set; }
+    /// <summary>The exception that ended the run, when it failed with one.</summary>
+    public RunFailure? Failure { get; set; }
     public JsonObject Config { get; set; } = [];
-    /// <summary>Last logged value of each metric key, unless set explicitly.</summary>
+    /// <summary>Last logged value of each metric key (but system metrics), unless set explicitly.</summary>
     public Dictionary<string, double> Summary { get; set; } = [];
     public long? LastStep { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -37,6 +39,10 @@ public sealed class RunDetails
     public List<RunArtifact> ArtifactsLogged { get; set; } = [];
     /// <summary>Artifacts the run read.</summary>
     public List<RunArtifact> ArtifactsUsed { get; set; } = [];
+    /// <summary>Console lines kept (numbered 0 to ConsoleLines - 1), their UTF-8 bytes, and whether the run's limit cut its output.</summary>
+    public long ConsoleLines { get; set; }
+    public long ConsoleBytes { get; set; }
+    public bool ConsoleLimitReached { get; set; }
 }
 
 public sealed record RejectedFrame(long Sequence, string Reason);
@@ -72,11 +78,13 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
             case RunFinished finished:
                 run.State = finished.ExitCode == 0 ? RunState.Finished : RunState.Failed;
                 run.ExitCode = finished.ExitCode;
+                run.Failure = finished.Failure;
                 run.FinishedAt = finished.FinishedAt;
                 break;
             case RunResumed:
                 run.State = RunState.Running;
                 run.ExitCode = null;
+                run.Failure = null;
                 run.FinishedAt = null;
                 break;
             case RunCrashed:
@@ -91,7 +99,13 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
             case ArtifactUsed used:
                 run.ArtifactsUsed.Add(new RunArtifact(used.Name, used.Digest, used.Version));
                 break;
+            case ConsoleLogged console:
+                run.ConsoleLines += console.Lines.Length;
+                run.ConsoleBytes += console.Bytes;
+                run.ConsoleLimitReached |= console.LimitReached;
+                break;
             case RunEdited edited:
+                run.Name = edited.Name ?? run.Name;
                 run.Notes = edited.Notes ?? run.Notes;
                 run.Tags = edited.Tags is null ? run.Tags : [.. edited.Tags];
                 break;
@@ -125,12 +139,19 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
         run.CreatedAt = started.StartedAt;
     }
 
+    /// <summary>System metrics (CPU, memory, GPU: the SDKs' samples) are history only, not the run's results.</summary>
+    public const string SystemPrefix = "system/";
+
     private static void ApplyMetrics(RunDetails run, Contracts.V1.MetricsLogged batch)
     {
         foreach (var row in batch.Rows)
         {
             for (var i = 0; i < row.KeyIndexes.Count; i++)
-                run.Summary[batch.Keys[(int)row.KeyIndexes[i]]] = row.Values[i];
+            {
+                var key = batch.Keys[(int)row.KeyIndexes[i]];
+                if (!key.StartsWith(SystemPrefix, StringComparison.Ordinal))
+                    run.Summary[key] = row.Values[i];
+            }
             if (run.LastStep is null || row.Step > run.LastStep)
                 run.LastStep = row.Step;
         }

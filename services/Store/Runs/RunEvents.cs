@@ -24,7 +24,8 @@ public sealed record RunStarted(
     string? Group,
     string? JobType,
     JsonObject Config,
-    DateTimeOffset StartedAt) : IFrameEvent;
+    DateTimeOffset StartedAt,
+    RunEnvironment? Environment = null) : IFrameEvent;
 
 public sealed record RunConfigUpdated(long Sequence, JsonObject Changes) : IFrameEvent;
 
@@ -61,15 +62,23 @@ public sealed record ArtifactFileEntry(string Path, string Digest, long Size);
 public sealed record ArtifactUsed(long Sequence, string Entity, string Project, string Name, string Version, string Digest, DateTimeOffset UsedAt) : IFrameEvent;
 
 /// <summary>
-/// Tags or notes changed after the start: by the run itself (a frame, with its sequence) or from the
-/// dashboard (sequence 0: an edit is no frame of the run's own). Null fields are left as they are.
+/// Tags, notes or the name changed after the start: by the run itself (a frame, with its sequence) or
+/// from the dashboard (sequence 0: an edit is no frame of the run's own). Null fields are left as they are.
 /// </summary>
-public sealed record RunEdited(long Sequence, string? Notes, string[]? Tags, DateTimeOffset EditedAt) : IFrameEvent;
+public sealed record RunEdited(long Sequence, string? Notes, string[]? Tags, DateTimeOffset EditedAt, string? Name = null) : IFrameEvent;
 
 /// <summary>A client continued the run; <paramref name="PreviousState"/> is where it stood.</summary>
 public sealed record RunResumed(long Sequence, RunState PreviousState, DateTimeOffset ResumedAt) : IFrameEvent;
 
-public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset FinishedAt) : IFrameEvent;
+/// <summary>The run ended; <paramref name="Failure"/> is the exception that ended it, when the SDK caught one.</summary>
+public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset FinishedAt, RunFailure? Failure = null) : IFrameEvent;
+
+/// <summary>
+/// Console lines, numbered from <paramref name="FirstLine"/> within the run, as kept under the limits
+/// of <see cref="ConsoleOutput.ConsoleLimits"/> (<paramref name="Bytes"/> is their UTF-8 size). Once the run's
+/// output reached its limit (<paramref name="LimitReached"/>), later frames keep no lines.
+/// </summary>
+public sealed record ConsoleLogged(long Sequence, long FirstLine, ConsoleOutput.ConsoleLine[] Lines, long Bytes, bool LimitReached) : IFrameEvent;
 
 /// <summary>A frame Ingest refused; recorded so the run's history says what was lost and why.</summary>
 public sealed record FrameRejected(long Sequence, string Reason) : IFrameEvent;

@@ -48,9 +48,14 @@ public static class RunTextRules
             ? $"{field} contains the escaped character \\u0000 (U+0000), which cannot be stored."
             : null);
 
-    /// <summary>Notes and tags as a run starts with them or as they are edited later; returns (field, message).</summary>
-    public static (string Field, string Message)? EditProblem(string prefix, string? notes, IReadOnlyList<string>? tags)
+    /// <summary>A run's display name: 1 to 256 characters, no control characters (its id stays the run's address).</summary>
+    public static string? DisplayNameProblem(string field, string name) => KeyProblem(field, name);
+
+    /// <summary>Notes, tags and the name as a run starts with them or as they are edited later; returns (field, message).</summary>
+    public static (string Field, string Message)? EditProblem(string prefix, string? notes, IReadOnlyList<string>? tags, string? name = null)
     {
+        if (name is not null && DisplayNameProblem($"{prefix}.name", name) is { } nameProblem)
+            return ($"{prefix}.name", nameProblem);
         if (notes is not null && notes.Length > MaxTextLength)
             return ($"{prefix}.notes", $"{prefix}.notes is {notes.Length} characters long; the limit is {MaxTextLength}.");
         if (notes is not null && TextProblem($"{prefix}.notes", notes) is { } nul)

@@ -127,8 +127,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
         await using var session = store.LightweightSession();
         // Where each run stands, without its config and summary (a run's details can be megabytes).
         var runs = (await session.Query<RunDetails>().Where(run => run.Id.IsOneOf(runKeys))
-                .Select(run => new { run.Id, run.LastSequence, run.StreamVersion, run.State }).ToListAsync(cancellation))
-            .ToDictionary(run => run.Id, run => new RunPosition(run.LastSequence, run.StreamVersion, run.State));
+                .Select(run => new { run.Id, run.LastSequence, run.StreamVersion, run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached })
+                .ToListAsync(cancellation))
+            .ToDictionary(run => run.Id, run => new RunPosition(run.LastSequence, run.StreamVersion,
+                new RunSoFar(run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached)));
         // Which sequences wait, without their frames; only the ones that can be applied now are loaded.
         var parkedSequences = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys))
                 .Select(p => new { p.RunKey, p.Sequence }).ToListAsync(cancellation))
@@ -141,6 +143,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
         var parkedNew = new List<string>();
         var applied = new List<string>();
         var spilled = new List<string>();
+        var appends = new List<(string RunKey, long? StreamVersion, List<object> Events)>();
         foreach (var runKey in runKeys)
         {
             var parked = parkedSequences[runKey].ToDictionary(sequence => sequence, sequence => loaded.GetValueOrDefault(ParkedFrame.IdOf(runKey, sequence)));
@@ -159,10 +162,13 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
             {
                 var frames = await WithPayloadsAsync(plan.Apply, cancellation);
                 spilled.AddRange(frames.Where(f => f.SpilledFrame is not null).Select(f => f.SpilledFrame!));
-                RunStreams.Append(session, runKey, run?.StreamVersion, ToEvents(frames, run?.State ?? RunState.Running, runKey));
+                appends.Add((runKey, run?.StreamVersion, ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey)));
                 applied.Add(runKey);
             }
         }
+        await RunNaming.NameNewRunsAsync(session, [.. appends.Select(a => a.Events)], cancellation);
+        foreach (var (runKey, streamVersion, events) in appends)
+            RunStreams.Append(session, runKey, streamVersion, events);
         // Delivered on commit, to every Query instance's live updates.
         RunChanges.Notify(session, applied);
         await session.SaveChangesAsync(cancellation);
@@ -208,31 +214,26 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
     }
 
     /// <summary>The events of frames applied in order; a crashed run that speaks again is revived first.</summary>
-    private List<object> ToEvents(IReadOnlyList<RunFrameReceived> frames, RunState state, string runKey)
+    private List<object> ToEvents(IReadOnlyList<RunFrameReceived> frames, RunSoFar soFar, string runKey)
     {
         var events = new List<object>();
         foreach (var frame in frames)
         {
-            var @event = ToEvent(frame, state, runKey);
-            if (state == RunState.Crashed && @event is not Store.Runs.RunResumed)
+            var @event = ToEvent(frame, soFar, runKey);
+            if (soFar.State == RunState.Crashed && @event is not Store.Runs.RunResumed)
                 events.Add(new RunRevived(frame.ReceivedAt));
             events.Add(@event);
-            state = @event switch
-            {
-                RunFinished finished => finished.ExitCode == 0 ? RunState.Finished : RunState.Failed,
-                Store.Runs.RunStarted or Store.Runs.RunResumed => RunState.Running,
-                _ => state == RunState.Crashed ? RunState.Running : state,
-            };
+            soFar = soFar.After(@event);
         }
         return events;
     }
 
     /// <summary>A frame that cannot be read is recorded as rejected, in its place, so the run's later frames are not held up.</summary>
-    private object ToEvent(RunFrameReceived frame, RunState state, string runKey)
+    private object ToEvent(RunFrameReceived frame, RunSoFar soFar, string runKey)
     {
         try
         {
-            return RunFrameEvents.ToEvent(frame, state);
+            return RunFrameEvents.ToEvent(frame, soFar);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -244,7 +245,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
         }
     }
 
-    private sealed record RunPosition(long LastSequence, long StreamVersion, RunState State);
+    private sealed record RunPosition(long LastSequence, long StreamVersion, RunSoFar SoFar);
 
     private static string RunKeyOf(RunFrameReceived frame) => new RunKey(frame.Entity, frame.Project, frame.RunId).ToString();
 }

@@ -2,15 +2,17 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Runstream.Contracts.Bus;
 using Runstream.Contracts.V1;
+using Runstream.Store.ConsoleOutput;
 using Runstream.Store.Runs;
+using Wire = Runstream.Contracts.V1;
 
 namespace Runstream.Projections.Runs.ApplyingFrames;
 
 /// <summary>Turns an accepted frame into the one event it records in the run's stream.</summary>
 public static class RunFrameEvents
 {
-    /// <param name="state">Where the run stands before this frame (a resume records it).</param>
-    public static object ToEvent(RunFrameReceived received, RunState state)
+    /// <param name="before">Where the run stands before this frame.</param>
+    public static object ToEvent(RunFrameReceived received, RunSoFar before)
     {
         if (received.Rejection is not null)
             return new Store.Runs.FrameRejected(received.Sequence, received.Rejection);
@@ -23,7 +25,7 @@ public static class RunFrameEvents
                 received.Sequence, received.Entity, received.Project, received.RunId,
                 NullIfEmpty(frame.Started.Name), NullIfEmpty(frame.Started.Notes), [.. frame.Started.Tags],
                 NullIfEmpty(frame.Started.Group), NullIfEmpty(frame.Started.JobType),
-                ParseObject(frame.Started.ConfigJson), sentAt),
+                ParseObject(frame.Started.ConfigJson), sentAt, EnvironmentOf(frame.Started.Environment)),
             RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(received.Sequence, ParseObject(frame.ConfigUpdated.ConfigJson)),
             RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(received.Sequence, frame.Metrics.ToByteArray()),
             RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(received.Sequence, new Dictionary<string, double>(frame.SummaryUpdated.Values)),
@@ -36,12 +38,27 @@ public static class RunFrameEvents
                 received.Sequence, received.Entity, NullIfEmpty(frame.ArtifactUsed.Project) ?? received.Project,
                 frame.ArtifactUsed.Name, frame.ArtifactUsed.Version, frame.ArtifactUsed.Digest, sentAt),
             RunFrame.PayloadOneofCase.Edited => new Store.Runs.RunEdited(
-                received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt),
-            RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, state, sentAt),
-            RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt),
+                received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt,
+                frame.Edited.HasName ? frame.Edited.Name : null),
+            RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, before.State, sentAt),
+            RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt,
+                frame.Finished.Failure is { } failure ? new Store.Runs.RunFailure(failure.Type, failure.Message, failure.Traceback) : null),
+            RunFrame.PayloadOneofCase.Console => ConsoleOf(received.Sequence, frame.Console, before),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
         };
     }
+
+    private static Store.Runs.ConsoleLogged ConsoleOf(long sequence, Wire.ConsoleLogged console, RunSoFar before)
+    {
+        var lines = console.Lines.Select(l => new Store.ConsoleOutput.ConsoleLine(l.TimeUnixMs, l.Stream == ConsoleStream.Stderr, l.Text));
+        var (kept, bytes, limitReached) = ConsoleLimits.Keep(lines, before.ConsoleBytes, before.ConsoleLimitReached);
+        return new Store.Runs.ConsoleLogged(sequence, before.ConsoleLines, kept, bytes, limitReached);
+    }
+
+    private static Store.Runs.RunEnvironment? EnvironmentOf(Wire.RunEnvironment? environment) => environment is null ? null : new(
+        environment.Git is { } git ? new Store.Runs.GitState(NullIfEmpty(git.Commit), NullIfEmpty(git.Branch), NullIfEmpty(git.RemoteUrl), git.Dirty, NullIfEmpty(git.Diff), git.DiffTruncated) : null,
+        NullIfEmpty(environment.Program), [.. environment.Args], NullIfEmpty(environment.Runtime), NullIfEmpty(environment.Host),
+        NullIfEmpty(environment.Os), [.. environment.Packages]);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
