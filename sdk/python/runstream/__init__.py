@@ -16,18 +16,18 @@ are the current run's.
 
 from __future__ import annotations
 
-from ._api import Api, ApiError, PublicRun, Runs
+from ._api import Api, ApiError, PublicArtifact, PublicRun, Runs
 from ._artifacts import Artifact, LoggedArtifact, UsedArtifact
 from ._run import Config, Run, Summary, init
 from ._run import current as _current
-from ._settings import RunstreamError, _login
+from ._settings import ConfigError, InitSettings as Settings, RunstreamError, _login
 from ._uplink import FinishResult
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Api", "ApiError", "Artifact", "Config", "FinishResult", "LoggedArtifact", "PublicRun", "Run", "Runs",
-    "RunstreamError", "Summary", "UsedArtifact", "config", "finish", "init", "log", "log_artifact", "login",
+    "Api", "ApiError", "Artifact", "Config", "ConfigError", "FinishResult", "LoggedArtifact", "PublicArtifact", "PublicRun", "Run", "Runs",
+    "RunstreamError", "Settings", "Summary", "UsedArtifact", "config", "finish", "init", "log", "log_artifact", "login",
     "run", "summary", "use_artifact",
 ]
 

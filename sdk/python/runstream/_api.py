@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
+import os
 import random
 import ssl
 import time
@@ -92,6 +94,8 @@ def _order(order: str | None) -> str | None:
     field = _ORDER_ALIASES.get(field, field)
     if field.startswith("summary_metrics."):
         field = "summary." + field[len("summary_metrics."):]
+    if field.startswith("config.") and field.endswith(".value"):
+        field = field[:-len(".value")]                 # wandb's config.<key>.value
     return ("-" if descending else "") + field
 
 
@@ -185,13 +189,49 @@ class Api:
         project, run_id = _run_path(path)
         return PublicRun(self, project, self._get(f"/projects/{_q(project)}/runs/{_q(run_id)}"))
 
-    def artifact(self, reference: str) -> dict:
-        """One artifact version by "project/name:version" (or "entity/project/name:alias"): digest, files, aliases, lineage."""
+    def artifact(self, reference: str, type: str | None = None) -> "PublicArtifact":
+        """One artifact version by "project/name:version" (or "entity/project/name:alias"): a dict of
+        its digest, files, aliases and lineage, with ``download(root)`` for its files."""
         path, _, version = reference.partition(":")
         parts = [p for p in path.split("/") if p]
         if len(parts) not in (2, 3):
             raise ValueError(f"{reference!r}: name an artifact as 'project/name:version'.")
-        return self._get(f"/projects/{_q(parts[-2])}/artifacts/{_q(parts[-1])}/{_q(version or 'latest')}")
+        data = self._get(f"/projects/{_q(parts[-2])}/artifacts/{_q(parts[-1])}/{_q(version or 'latest')}")
+        return PublicArtifact(self, parts[-2], parts[-1], data)
+
+
+class PublicArtifact(dict):
+    """An artifact version as the Query API serves it (a dict: name, version, digest, files, aliases,
+    ...), and ``download(root=None)`` to fetch its files, each checked against its SHA-256."""
+
+    def __init__(self, api: Api, project: str, name: str, data: dict):
+        super().__init__(data)
+        self._api = api
+        self.project = project
+        self.name = data.get("name") or name
+        self.version = data.get("version")
+
+    def download(self, root: str | None = None) -> str:
+        """Writes the version's files under `root` (default ./artifacts/<name>:<version>) and returns it."""
+        root = os.path.abspath(root or os.path.join("artifacts", f"{self.name}:{self.version}"))
+        for file in self.get("files") or []:
+            target = os.path.abspath(os.path.join(root, file["path"]))
+            if os.path.commonpath([root, target]) != root:
+                raise RunstreamError(f"the artifact's file {file['path']!r} would land outside {root}.")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            digest = hashlib.sha256()
+            partial = target + ".partial"
+            url_path = "/".join(_q(part) for part in file["path"].split("/"))
+            with self._api._open("GET", f"/projects/{_q(self.project)}/artifacts/{_q(self.name)}/{_q(self.version)}/files/{url_path}") as response, \
+                    open(partial, "wb") as out:
+                while chunk := response.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != file["digest"]:
+                os.remove(partial)
+                raise RunstreamError(f"the downloaded {file['path']!r} does not match its SHA-256 {file['digest']}.")
+            os.replace(partial, target)
+        return root
 
 
 def _q(value: str) -> str:
@@ -378,10 +418,11 @@ class PublicRun:
             if not a.get("version") and (a.get("name"), a.get("digest")) in known:
                 a["version"] = known[(a.get("name"), a.get("digest"))]
 
-    def history(self, keys=None, samples: int | None = None, x_axis: str = "_step", pandas: bool = True):
-        """Metric rows: every step, or with `samples` at most that many points per key (the last
-        value of each bucket over `x_axis`). A pandas DataFrame when pandas is installed and
-        `pandas` is true, else a list of dicts."""
+    def history(self, keys=None, samples: int | None = 500, x_axis: str = "_step", pandas: bool = True):
+        """Metric rows, as wandb's ``history()``: at most `samples` (500) points per key, the last value
+        of each bucket over `x_axis` (every step when there are fewer; ``samples=None`` for every row,
+        or ``scan_history()``). A pandas DataFrame when pandas is installed and `pandas` is true, else
+        a list of dicts."""
         params = {"keys": ",".join(keys) if keys else None}
         if samples is not None:
             params["samples"] = int(samples)

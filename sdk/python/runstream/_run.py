@@ -21,7 +21,7 @@ from ._environment import collect as collect_environment
 from ._failure import failure_of
 from ._system import SystemSampler
 from ._pb import pb
-from ._settings import RunstreamError, Settings, check_name, resolve
+from ._settings import ConfigError, RunstreamError, Settings, apply_init_settings, check_name, resolve
 from ._spool import RunSpool, SpoolInUse
 from ._transport import FATAL, RETRYABLE, Transport
 from ._uplink import FinishResult, MetricRow, Uplink
@@ -68,7 +68,7 @@ class _Values:
         if name.startswith("_"):
             object.__setattr__(self, name, value)
         else:
-            self.update({name: value})
+            self[name] = value
 
     def __contains__(self, key):
         return key in self._values
@@ -132,12 +132,19 @@ class Config(_Values):
             return json.loads(dumps(self._values))
 
     def update(self, changes=None, allow_val_change=None, **more):
-        """Sets or replaces top-level keys and records the change (a nested dict replaces the whole subtree)."""
+        """Sets or replaces top-level keys and records the change (a nested dict replaces the whole
+        subtree). As in wandb, a key that has a value keeps it: changing it raises ConfigError
+        unless ``allow_val_change=True``."""
         values = to_json_object(changes)
         values.update(to_json_object(more))
         if not values:
             return
         with self._lock:
+            if not allow_val_change:
+                for key, value in values.items():
+                    if key in self._values and dumps(self._values[key]) != dumps(value):
+                        raise ConfigError(f"config[{key!r}] is {self._values[key]!r}; changing it to {value!r} needs "
+                                          f"run.config.update({{{key!r}: ...}}, allow_val_change=True).")
             self._values.update(values)
         if self._send is not None:
             self._send(values)
@@ -163,6 +170,11 @@ class Summary(_Values):
     def as_dict(self) -> dict:
         with self._lock:
             return dict(self._values)
+
+    @property
+    def _json_dict(self) -> dict:
+        """The summary as a plain dict (wandb's ``run.summary._json_dict``)."""
+        return self.as_dict()
 
     def update(self, values=None, **more) -> None:
         """Sets keys explicitly (overriding the last logged value); the numeric ones are sent in one frame."""
@@ -284,7 +296,8 @@ class Run:
 
     @property
     def url(self) -> str:
-        return f"{self.settings.query_url.rstrip('/')}/api/v1/projects/{self.project}/runs/{self.id}"
+        """The run's page in the dashboard (which Query serves)."""
+        return f"{self.settings.query_url.rstrip('/')}/#/projects/{self.project}/runs/{self.id}"
 
     @property
     def finished(self) -> bool:
@@ -656,13 +669,15 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
          group: str | None = None, job_type: str | None = None, config=None, id: str | None = None,
          resume=None, mode: str | None = None, dir: str | None = None, reinit=None, entity: str | None = None,
          *, url: str | None = None, api_key: str | None = None, query_url: str | None = None,
-         finish_timeout: float | None = None) -> Run:
+         finish_timeout: float | None = None, settings=None, **unsupported) -> Run:
     """Starts a run, as ``wandb.init`` does, and returns it; use it as ``with runstream.init(...) as run:``.
 
     Settings not passed come from ``runstream.login()`` or the environment: RUNSTREAM_URL (Ingest,
     default http://127.0.0.1:5101), RUNSTREAM_API_KEY, RUNSTREAM_DIR (spool root, default
     ./runstream), RUNSTREAM_MODE=offline, RUNSTREAM_QUERY_URL, RUNSTREAM_PROJECT, RUNSTREAM_RUN_ID.
     `entity` is accepted for compatibility and ignored: the API key determines the entity.
+    `settings` takes ``runstream.Settings(console="off", disable_git=True, x_disable_stats=True,
+    x_stats_sampling_interval=10)`` (or a dict); other wandb arguments are ignored with a warning.
 
     With `id` set, init first asks Ingest where that run stands, and `resume` decides: "allow"
     (or True) continues it if it exists, "must" requires it, "never" (the default) refuses it.
@@ -671,7 +686,11 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     keeps going); with no spool of the run either, it raises. Otherwise init does not wait on the
     network.
     """
+    chosen = settings
     settings = resolve(url=url, api_key=api_key, query_url=query_url, dir=dir, mode=mode, finish_timeout=finish_timeout)
+    apply_init_settings(settings, chosen)
+    for name in sorted(unsupported):
+        settings.warn(f"init() does not support {name}={unsupported[name]!r}; it is ignored.")
     project = check_name(project or os.environ.get("RUNSTREAM_PROJECT") or "uncategorized", "project")
     explicit_id = id or os.environ.get("RUNSTREAM_RUN_ID") or None
     run_id = check_name(explicit_id or new_run_id(), "id")
@@ -726,7 +745,8 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     if resuming:
         uplink.enqueue_frame(pb.RunFrame(resumed=pb.RunResumed()))
         if config_values:
-            run.config.update(config_values)
+            # What init was given is what the resumed run goes on with.
+            run.config.update(config_values, allow_val_change=True)
     else:
         uplink.enqueue_frame(pb.RunFrame(started=pb.RunStarted(
             name=name or "", notes=notes or "", tags=tags, group=group or "", job_type=job_type or "",

@@ -20,6 +20,25 @@ class RunstreamError(Exception):
     """Something the SDK cannot do: a bad argument, an unreachable server, a refused request."""
 
 
+class ConfigError(RunstreamError):
+    """A config value changed without ``allow_val_change=True`` (wandb's ``ConfigError``)."""
+
+
+class InitSettings(dict):
+    """``runstream.Settings(console="off", ...)``, for ``init(settings=...)`` as ``wandb.Settings``:
+    console ("wrap" or "off"), disable_git (no code state), x_disable_stats (no system metrics),
+    x_stats_sampling_interval (seconds). Other keys are accepted and ignored, with a warning."""
+
+    def __init__(self, **values):
+        super().__init__(**values)
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def check_name(value, what: str) -> str:
     """Project names, run ids, artifact names and types: 1 to 128 letters, digits, '-', '_' or '.'."""
     if not isinstance(value, str) or not _NAME.match(value) or value in (".", ".."):
@@ -108,3 +127,25 @@ def resolve(url=None, api_key=None, query_url=None, dir=None, mode=None, finish_
 
 def _true_env(name: str) -> bool:
     return (_env(name) or "").lower() in ("1", "true", "yes")
+
+
+_INIT_SETTINGS = ("console", "disable_git", "x_disable_stats", "_disable_stats", "x_stats_sampling_interval")
+
+
+def apply_init_settings(settings: Settings, chosen) -> None:
+    """Applies init(settings=...) (a runstream.Settings, a dict, or any object with those attributes)."""
+    if chosen is None:
+        return
+    values = dict(chosen) if isinstance(chosen, dict) else {k: getattr(chosen, k) for k in _INIT_SETTINGS if hasattr(chosen, k)}
+    for name, value in values.items():
+        if name == "console":
+            settings.console = "off" if str(value).lower() in ("off", "false", "0") else "wrap"
+        elif name == "disable_git":
+            settings.save_environment = not value
+        elif name in ("x_disable_stats", "_disable_stats"):
+            if value:
+                settings.system_interval = 0.0
+        elif name == "x_stats_sampling_interval":
+            settings.system_interval = max(0.0, float(value))
+        else:
+            settings.warn(f"the setting {name}={value!r} is not supported; it is ignored.")

@@ -100,3 +100,15 @@ def test_an_artifact_of_another_project_records_its_lineage_there(project, api, 
     assert version["digest"] == logged.digest
     assert [(a["name"], a["digest"]) for a in api.run(f"{consumer_project}/{consumer.id}").artifacts_used] == \
         [("shared", logged.digest)]
+
+
+def test_the_public_api_downloads_an_artifact_version(project, api, tmp_path):
+    model = make_model(tmp_path / "model", b"\x01weights-for-download")
+    with runstream.init(project=project) as run:
+        run.log_artifact(model, name="downloadable", type="model")
+    artifact = wait_for(lambda: api.artifact(f"{project}/downloadable:latest"), what="the artifact")
+    assert artifact["version"] == "v0" and artifact.version == "v0"      # still the dict it was
+    root = artifact.download(str(tmp_path / "out"))
+    assert root == str(tmp_path / "out")
+    assert (tmp_path / "out" / "config.json").read_text() == '{"layers": 2}'
+    assert (tmp_path / "out" / "sub" / "weights.bin").read_bytes() == b"\x01weights-for-download"

@@ -66,8 +66,10 @@ def test_order_and_pages(project, api, runs):
 
 def test_history_sampled_full_and_streamed(project, api, runs):
     run = api.run(f"{project}/{runs[0]}")
-    full = run.history(pandas=False)
+    full = run.history(samples=None, pandas=False)
     assert len(full) == STEPS + 1 and [r["_step"] for r in full] == list(range(STEPS + 1))
+    default = run.history(keys=["loss"], pandas=False)                    # 500 samples, as wandb's
+    assert 250 <= len(default) <= 500 and default[-1]["_step"] == STEPS - 1
 
     sampled = run.history(keys=["loss"], samples=50, pandas=False)
     assert 2 <= len(sampled) <= 50

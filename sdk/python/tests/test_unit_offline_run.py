@@ -26,7 +26,7 @@ def test_the_frames_of_an_offline_run():
                         config={"epochs": 2, "lr": 0.1}, mode="offline") as run:
         assert runstream.run is run and runstream.config.epochs == 2
         run.log({"loss": 1.0})
-        run.config.update({"lr": 0.2})
+        run.config.update({"lr": 0.2}, allow_val_change=True)
         run.summary["best"] = 0.5
         run.tags = ["t1", "t2"]
         run.notes = "later"
