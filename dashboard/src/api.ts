@@ -3,6 +3,7 @@
 // call says so with NotAvailable and callers fall back to doing the work here.
 
 import { getKey } from './auth';
+import type { MetricDefinition } from './lib/definitions';
 import { matchesFilter, runComparator, type Filter, type RunFields } from './lib/filters';
 import { rowsToSampled, type GroupSeries, type Row, type SampledHistory, type SampledSeries } from './lib/series';
 
@@ -37,6 +38,8 @@ export interface Run extends RunFields {
   exitCode: number | null;
   /** the exception that ended a failed run */
   failure?: RunFailure | null;
+  /** define_metric: how each metric (or "prefix*") is summarised and which key is its x axis */
+  metricDefinitions?: Record<string, MetricDefinition>;
   /** console lines kept so far, and whether the run's limit cut its output */
   consoleLines?: number;
   consoleLimitReached?: boolean;

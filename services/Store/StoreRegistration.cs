@@ -73,7 +73,7 @@ public static class StoreRegistration
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
                 typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
-                typeof(ConsoleLogged), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
+                typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);

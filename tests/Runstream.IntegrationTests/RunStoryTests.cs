@@ -72,6 +72,43 @@ public sealed class RunStoryTests(StackFixture stack)
         Assert.All(history["series"]!["system/proc.memory.rss_mb"]!["x"]!.AsArray(), x => Assert.InRange(x!.GetValue<double>(), 0, 1));
     }
 
+    [Fact]
+    public async Task Defined_metrics_are_summarised_as_defined_and_bad_definitions_name_the_field()
+    {
+        var project = StackFixture.NewProject("define");
+        string runId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(project)))
+        {
+            runId = run.Id;
+            run.DefineMetric("val/acc", summary: "max", stepMetric: "epoch");
+            run.DefineMetric("loss", summary: "min");
+            run.DefineMetric("val/*", summary: "mean");
+            run.DefineMetric("lr", summary: "none");
+            foreach (var (acc, loss, f1, epoch) in new[] { (0.5, 0.9, 0.2, 0.0), (0.8, 0.4, 0.4, 1), (0.7, 0.6, 0.9, 2) })
+                run.Log(new Dictionary<string, double> { ["val/acc"] = acc, ["loss"] = loss, ["val/f1"] = f1, ["epoch"] = epoch, ["lr"] = 0.1 });
+        }
+        var details = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{runId}", r => r?["state"]?.GetValue<string>() == "finished", "the run to finish");
+        var summary = details!["summary"]!.AsObject();
+        Assert.Equal(0.8, summary["val/acc"]!.GetValue<double>());
+        Assert.Equal(0.4, summary["loss"]!.GetValue<double>());
+        Assert.Equal(0.5, summary["val/f1"]!.GetValue<double>(), 9);
+        Assert.Equal(2, summary["epoch"]!.GetValue<double>());
+        Assert.False(summary.ContainsKey("lr"));
+        Assert.Equal("epoch", details["metricDefinitions"]!["val/acc"]!["stepMetric"]!.GetValue<string>());
+
+        // Sorting and filtering use the summary as defined.
+        var best = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs?filters={Uri.EscapeDataString("""{"summary.val/acc":{"$gte":0.8}}""")}");
+        Assert.Equal(1, best!["total"]!.GetValue<long>());
+
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var raw = new RunRef { Project = project, RunId = "bad-definitions" };
+        var replies = await ingest.SendAsync(RawIngestClient.Started(raw, 1),
+            new RunFrame { Run = raw, Sequence = 2, MetricDefined = new MetricDefined { Name = "acc", Summary = "median" } },
+            new RunFrame { Run = raw, Sequence = 3, MetricDefined = new MetricDefined { Name = "a*b" } });
+        Assert.Equal(["metric_defined.summary", "metric_defined.name"],
+            replies.Where(r => r.ReplyCase == IngestReply.ReplyOneofCase.Error).Select(r => r.Error.Field));
+    }
+
     private static async Task Diverge()
     {
         await Task.Yield();

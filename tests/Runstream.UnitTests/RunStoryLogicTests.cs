@@ -95,4 +95,34 @@ public sealed class RunStoryLogicTests
         Assert.Equal(0, values["system/gpu.1.gpu"]);
         Assert.Empty(SystemSampler.ParseNvidiaSmi(""));
     }
+
+    [Fact]
+    public void A_metric_takes_its_own_definition_else_the_longest_matching_prefix()
+    {
+        var definitions = new Dictionary<string, MetricDefinition>
+        {
+            ["val/*"] = new("mean", null), ["val/acc*"] = new("max", "epoch"), ["val/loss"] = new("min", null),
+        };
+        Assert.Equal("min", MetricSummaries.For(definitions, "val/loss")!.Summary);
+        Assert.Equal("max", MetricSummaries.For(definitions, "val/accuracy")!.Summary);
+        Assert.Equal("mean", MetricSummaries.For(definitions, "val/f1")!.Summary);
+        Assert.Null(MetricSummaries.For(definitions, "train/loss"));
+    }
+
+    [Fact]
+    public void Summaries_keep_the_last_the_lowest_the_highest_or_the_mean_and_NaN_never_wins()
+    {
+        double? Run(string mode, params double[] values)
+        {
+            double? summary = null;
+            for (var i = 0; i < values.Length; i++)
+                summary = MetricSummaries.Next(mode, summary, values[i], i + 1);
+            return summary;
+        }
+        Assert.Equal(1, Run("min", 3, 1, double.NaN, 2));
+        Assert.Equal(3, Run("max", double.NaN, 3, 1, double.NaN));
+        Assert.Equal(2, Run("mean", 1, 2, 3));
+        Assert.Equal(5, Run("last", 1, 5));
+        Assert.Null(Run("none", 1, 2));
+    }
 }

@@ -5,6 +5,7 @@ import { api, eventsUrl, isOlder, runName, type ArtifactRef, type Run } from '..
 import { errorBox, loadingBox, setCrumbs, stateBadge, toast, type Page } from '../app';
 import { h, mount, rafThrottle, select, debounce } from '../dom';
 import { colorFor } from '../lib/colors';
+import { byStepMetric } from '../lib/definitions';
 import { appendRows, rowKeys, type Row, type SampledHistory } from '../lib/series';
 import { flatten, formatDuration, formatNumber, formatTime, formatValue } from '../lib/values';
 import { LiveFeed } from '../live';
@@ -26,6 +27,8 @@ export function runPage(project: string, runId: string): Page {
 class RunView {
   private run: Run | null = null;
   private history: SampledHistory = { x: '_step', series: {} };
+  /** Metrics whose definitions name a step metric, charted against it while the x axis is the step. */
+  private againstStepMetric = new Map<string, { x: string; series: SampledHistory['series'][string] }>();
   private x = '_step';
   private smooth = 0;
   private readonly panels = new Map<string, LinePanel>();
@@ -283,6 +286,7 @@ class RunView {
     this.loadingHistory = true;
     try {
       this.history = await api.history(this.project, this.runId, { keys: null, samples: SAMPLES, x: this.x });
+      this.againstStepMetric = await this.loadStepMetricHistories();
     } catch (e) {
       mount(this.grid, errorBox(e));
       return;
@@ -296,6 +300,18 @@ class RunView {
     this.held = [];
     for (const rows of held) this.onRows(rows);
     this.renderPanels();
+  }
+
+  /** With the step as x axis, a metric defined with a step metric (define_metric) is charted against that instead. */
+  private async loadStepMetricHistories(): Promise<Map<string, { x: string; series: SampledHistory['series'][string] }>> {
+    const charted = new Map<string, { x: string; series: SampledHistory['series'][string] }>();
+    if (this.x !== '_step') return charted;
+    for (const [x, keys] of byStepMetric(this.run?.metricDefinitions, Object.keys(this.history.series))) {
+      if (!this.history.series[x]) continue;
+      const history = await api.history(this.project, this.runId, { keys, samples: SAMPLES, x });
+      for (const key of keys) if (history.series[key]) charted.set(key, { x, series: history.series[key] });
+    }
+    return charted;
   }
 
   private syncPanels(): void {
@@ -315,9 +331,10 @@ class RunView {
 
   private renderPanel(p: LinePanel): void {
     const run = this.run!;
-    const series = this.history.series[p.metric];
+    const against = this.againstStepMetric.get(p.metric);
+    const series = against?.series ?? this.history.series[p.metric];
     p.render({
-      xKey: this.x, log: false, smoothing: this.smooth,
+      xKey: against?.x ?? this.x, log: false, smoothing: this.smooth,
       runs: [{ id: run.runId, name: runName(run), color: colorFor(run.runId), series }],
     });
     p.setNote(series ? `${formatValue(series.count ?? series.x.length)} points` : '');
@@ -342,6 +359,8 @@ class RunView {
         added = true;
       }
       appendRows(s, rows, key, this.x);
+      const against = this.againstStepMetric.get(key);
+      if (against?.series) appendRows(against.series, rows, key, against.x);
     }
     if (added) {
       this.renderControls();

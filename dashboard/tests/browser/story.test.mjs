@@ -35,8 +35,9 @@ describe('the run tells its story', { timeout: 180000 }, () => {
       'import runstream',
       `with runstream.init(project='${project}', config={'lr': 0.1}) as run:`,
       '    print(run.id, flush=True)',
+      "    run.define_metric('val_loss', step_metric='epoch', summary='min')",
       '    for step in range(50):',
-      "        run.log({'loss': 1.0 / (step + 1)})",
+      "        run.log({'loss': 1.0 / (step + 1), 'epoch': step // 10, 'val_loss': 2.0 / (step + 1)})",
       "        print(f'step {step}: loss {1.0 / (step + 1):.3f}')",
       '        time.sleep(0.04)',
       "    raise FloatingPointError('loss is NaN at step 50')",
@@ -62,6 +63,14 @@ describe('the run tells its story', { timeout: 180000 }, () => {
     await waitFor(async () => (await page.textContent('[data-card="code"] td[data-field="Commit"]'))?.trim() === commit.slice(0, 12),
       { message: 'the git commit' });
     assert.equal((await page.textContent('[data-card="code"] td[data-field="Branch"]')).trim(), 'main');
+    // define_metric: val_loss is charted against the epoch, loss against the step; the summary keeps val_loss's minimum
+    const lastX = (metric) => page.evaluate((m) => {
+      const chart = window.runstream.echarts.getInstanceByDom(document.querySelector(`[data-panel="${m}"] .chart`));
+      const data = chart?.getOption().series[0]?.data ?? [];
+      return data.length ? data[data.length - 1][0] : null;
+    }, metric);
+    await waitFor(async () => (await lastX('val_loss')) === 4 && (await lastX('loss')) === 49, { message: 'val_loss against the epoch' });
+    assert.equal(run.summary.val_loss, 2.0 / 50);
     // system metrics in their own section, apart from the run's own charts
     await page.waitForSelector('[data-section="system"] [data-panel="system/cpu.percent"]');
     await page.waitForSelector('[data-section="system"] [data-panel="system/proc.memory.rss_mb"]');

@@ -226,6 +226,20 @@ public sealed class Run : IAsyncDisposable
         return new UsedArtifact(manifest.Name, manifest.Version, manifest.Digest, directory);
     }
 
+    /// <summary>
+    /// Says how the run summarises a metric and charts it, as wandb's <c>define_metric</c>:
+    /// <paramref name="summary"/> is "last" (the default), "min", "max", "mean" or "none";
+    /// <paramref name="stepMetric"/> names the key whose value is the metric's x axis ("epoch").
+    /// <paramref name="name"/> may be a prefix ending in '*' ("val/*"). Null leaves a part as it was.
+    /// </summary>
+    public void DefineMetric(string name, string? summary = null, string? stepMetric = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (summary is not null && summary is not ("last" or "min" or "max" or "mean" or "none"))
+            throw new ArgumentException($"summary '{summary}' is not one of last, min, max, mean, none.", nameof(summary));
+        _uplink.Enqueue(new RunFrame { MetricDefined = new MetricDefined { Name = name, Summary = summary ?? "", StepMetric = stepMetric ?? "" } });
+    }
+
     /// <summary>Replaces the run's tags and/or notes (null leaves them as they are).</summary>
     public void Edit(string? notes = null, IReadOnlyList<string>? tags = null)
     {

@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Api", "ApiError", "Artifact", "Config", "ConfigError", "FinishResult", "LoggedArtifact", "PublicArtifact", "PublicRun", "Run", "Runs",
-    "RunstreamError", "Settings", "Summary", "UsedArtifact", "config", "finish", "init", "log", "log_artifact", "login",
+    "RunstreamError", "Settings", "Summary", "UsedArtifact", "config", "define_metric", "finish", "init", "log", "log_artifact", "login",
     "run", "summary", "use_artifact",
 ]
 
@@ -59,6 +59,12 @@ def _require_run() -> Run:
 def log(data, step=None, commit=None) -> None:
     """``run.log`` of the current run."""
     _require_run().log(data, step=step, commit=commit)
+
+
+def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
+    """``run.define_metric`` of the current run."""
+    return _require_run().define_metric(name, step_metric=step_metric, step_sync=step_sync, hidden=hidden,
+                                        summary=summary, goal=goal, overwrite=overwrite)
 
 
 def log_artifact(artifact_or_path, name=None, type=None, aliases=None, description=None) -> LoggedArtifact:

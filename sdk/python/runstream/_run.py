@@ -19,6 +19,7 @@ from ._artifacts import Artifact, ArtifactFile, LoggedArtifact, UsedArtifact, pa
 from ._console import ConsoleBuffer
 from ._environment import collect as collect_environment
 from ._failure import failure_of
+from ._metrics import MetricDefinition, definition_for, next_summary, summary_mode
 from ._system import SystemSampler
 from ._pb import pb
 from ._settings import ConfigError, RunstreamError, Settings, apply_init_settings, check_name, resolve
@@ -194,9 +195,25 @@ class Summary(_Values):
         if numeric and self._send is not None:
             self._send(numeric)
 
-    def _observe(self, values: dict) -> None:
+    def _observe(self, values: dict, definitions=None) -> None:
+        """Logged values, kept as their definitions say (the last one by default)."""
         with self._lock:
-            self._values.update(values)
+            if not definitions:
+                self._values.update(values)
+                return
+            counts = self.__dict__.setdefault("_counts", {})
+            for key, value in values.items():
+                definition = definition_for(definitions, key)
+                mode = definition.summary if definition is not None else None
+                if mode in (None, "last"):
+                    self._values[key] = value
+                    continue
+                counts[key] = counts.get(key, 0) + 1
+                kept = next_summary(mode, self._values.get(key), value, counts[key])
+                if kept is None:
+                    self._values.pop(key, None)
+                else:
+                    self._values[key] = kept
 
     def _warn_once(self, message: str) -> None:
         if self._warn is not None:
@@ -262,6 +279,7 @@ class Run:
         self._warned = set()
         self.config = Config(config, send=self._send_config)
         self.summary = Summary(send=self._send_summary, warn=self._warn_once)
+        self._definitions = {}
         self._console = None
         if uplink is not None and settings.console != "off":
             self._console = ConsoleBuffer(self._send_console, interval=max(settings.flush_interval, 1.0))
@@ -384,14 +402,14 @@ class Run:
                 if step < 0:
                     raise ValueError(f"step must be >= 0; got {step}.")
                 if step < self._step:
-                    self.summary._observe(values)
+                    self.summary._observe(values, self._definitions)
                     self._emit(step, values)
                     return
                 if step > self._step:
                     self._flush_pending()
                     self._step = step
             self._pending.update(values)
-            self.summary._observe(values)
+            self.summary._observe(values, self._definitions)
             if commit is None:
                 commit = step is None
             if commit:
@@ -448,6 +466,29 @@ class Run:
         if message not in self._warned:
             self._warned.add(message)
             self.settings.warn(f"run {self.id}: {message}")
+
+    def define_metric(self, name: str, step_metric: str | None = None, step_sync=None, hidden=None,
+                      summary: str | None = None, goal: str | None = None, overwrite=None) -> MetricDefinition:
+        """As wandb's: `summary` ("min", "max", "mean", "last", "none"; "best" with goal=) says what
+        the run's summary keeps of the metric, `step_metric` names the key its charts use as x axis.
+        `name` may be a prefix ending in "*" ("val/*"). step_sync, hidden and overwrite are accepted
+        and ignored."""
+        name = str(name)
+        why = bad_key(name)
+        if why is not None:
+            raise ValueError(f"Metric name {name!r} {why}.")
+        if "*" in name[:-1]:
+            raise ValueError(f"Metric name {name!r}: a pattern is a prefix followed by one '*' ('val/*').")
+        mode = summary_mode(summary, goal)
+        if step_metric is not None and bad_key(str(step_metric)) is not None:
+            raise ValueError(f"step_metric {step_metric!r} {bad_key(str(step_metric))}.")
+        with self._lock:
+            before = self._definitions.get(name)
+            definition = MetricDefinition(name, mode or (before.summary if before else None),
+                                          step_metric or (before.step_metric if before else None))
+            self._definitions[name] = definition
+        self._send(pb.RunFrame(metric_defined=pb.MetricDefined(name=name, summary=mode or "", step_metric=step_metric or "")))
+        return definition
 
     # ---- artifacts -----------------------------------------------------------------------
 

@@ -61,3 +61,17 @@ def test_a_run_renamed_by_the_script_and_through_the_api(project, api):
     remote.name = "third name"
     remote.update()
     assert api.run(f"{project}/{run.id}").name == "third name"
+
+
+def test_defined_metrics_are_summarised_as_defined_on_the_server(project, api):
+    with runstream.init(project=project) as run:
+        run.define_metric("val/acc", summary="max", step_metric="epoch")
+        run.define_metric("train/*", summary="mean")
+        for epoch, (acc, loss) in enumerate([(0.5, 0.9), (0.8, 0.3), (0.7, 0.6)]):
+            run.log({"val/acc": acc, "train/loss": loss, "epoch": epoch})
+    remote = wait_for_run(api, project, run.id, state="finished")
+    assert remote.summary["val/acc"] == 0.8 == run.summary["val/acc"]
+    assert abs(remote.summary["train/loss"] - 0.6) < 1e-12
+    assert remote.json["metricDefinitions"]["val/acc"] == {"summary": "max", "stepMetric": "epoch"}
+    best = list(api.runs(project, filters={"summary.val/acc": {"$gte": 0.8}}))
+    assert [r.id for r in best] == [run.id]

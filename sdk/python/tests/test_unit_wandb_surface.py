@@ -72,3 +72,22 @@ def test_order_takes_wandb_config_value_paths():
     assert _order("-config.lr.value") == "-config.lr"
     assert _order("config.optimizer.lr.value") == "config.optimizer.lr"
     assert _order("+summary_metrics.acc") == "summary.acc"
+
+
+def test_define_metric_sends_the_definition_and_the_local_summary_follows_it(ingest):
+    run = runstream.init(project="unit", url=ingest.url)
+    run.define_metric("val/acc", summary="max", step_metric="epoch")
+    run.define_metric("loss", summary="best", goal="minimize")
+    run.define_metric("val/*", summary="mean")
+    runstream.define_metric("lr", summary="none")
+    for acc, loss, f1 in [(0.5, 0.9, 0.2), (0.8, 0.4, 0.4), (0.7, 0.6, 0.9)]:
+        run.log({"val/acc": acc, "loss": loss, "val/f1": f1, "lr": 0.1})
+    assert run.summary["val/acc"] == 0.8 and run.summary["loss"] == 0.4
+    assert abs(run.summary["val/f1"] - 0.5) < 1e-12 and "lr" not in run.summary
+    with pytest.raises(ValueError, match="median"):
+        run.define_metric("acc", summary="median")
+    with pytest.raises(ValueError, match="prefix"):
+        run.define_metric("a*b")
+    run.finish(timeout=10)
+    defined = [(d.name, d.summary, d.step_metric) for d in ingest.payloads("metric_defined")]
+    assert defined == [("val/acc", "max", "epoch"), ("loss", "min", ""), ("val/*", "mean", ""), ("lr", "none", "")]

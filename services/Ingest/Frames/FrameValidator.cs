@@ -55,9 +55,10 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags,
             frame.Edited.HasName ? frame.Edited.Name : null),
         RunFrame.PayloadOneofCase.Console => ValidateConsole(frame.Console),
+        RunFrame.PayloadOneofCase.MetricDefined => ValidateDefinition(frame.MetricDefined),
         RunFrame.PayloadOneofCase.Finished => ValidateFailure(frame.Finished.Failure),
         RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
-        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, finished or heartbeat)."),
+        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, metric_defined, finished or heartbeat)."),
     };
 
     /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>
@@ -73,6 +74,18 @@ public static class FrameValidator
     /// <summary>Notes, tags and the name, as a run starts with them or as they are edited later.</summary>
     public static FrameProblem? ValidateEdit(string prefix, string? notes, IReadOnlyList<string>? tags, string? name = null) =>
         RunTextRules.EditProblem(prefix, notes, tags, name) is { } problem ? new(problem.Field, problem.Message) : null;
+
+    /// <summary>A metric key or "prefix*", a summary the server knows, and a step metric that is a key.</summary>
+    private static FrameProblem? ValidateDefinition(MetricDefined defined)
+    {
+        if (ValidateKey("metric_defined.name", defined.Name) is { } nameProblem)
+            return nameProblem;
+        if (defined.Name.IndexOf('*') is var star and >= 0 && star != defined.Name.Length - 1)
+            return new("metric_defined.name", $"'{defined.Name}' has a '*' before its end; a pattern is a prefix followed by one '*' (\"val/*\").");
+        if (defined.Summary.Length > 0 && !Store.Runs.MetricSummaries.All.Contains(defined.Summary))
+            return new("metric_defined.summary", $"'{defined.Summary}' is not a summary; use {string.Join(", ", Store.Runs.MetricSummaries.All)}.");
+        return defined.StepMetric.Length > 0 ? ValidateKey("metric_defined.step_metric", defined.StepMetric) : null;
+    }
 
     public const int MaxConsoleLinesPerFrame = 10_000;
 

@@ -24,8 +24,15 @@ public sealed class RunDetails
     /// <summary>The exception that ended the run, when it failed with one.</summary>
     public RunFailure? Failure { get; set; }
     public JsonObject Config { get; set; } = [];
-    /// <summary>Last logged value of each metric key (but system metrics), unless set explicitly.</summary>
+    /// <summary>
+    /// Each metric key's summary (but system metrics): its last value unless its definition says
+    /// otherwise (<see cref="MetricDefinitions"/>), or a value set explicitly.
+    /// </summary>
     public Dictionary<string, double> Summary { get; set; } = [];
+    /// <summary>The run's metric definitions (define_metric), by key or "prefix*".</summary>
+    public Dictionary<string, MetricDefinition> MetricDefinitions { get; set; } = [];
+    /// <summary>How many values make each mean summary so far.</summary>
+    public Dictionary<string, long> SummaryCounts { get; set; } = [];
     public long? LastStep { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -74,6 +81,9 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
             case SummaryUpdated summary:
                 foreach (var (key, value) in summary.Values)
                     run.Summary[key] = value;
+                break;
+            case MetricDefined defined:
+                Define(run, defined);
                 break;
             case RunFinished finished:
                 run.State = finished.ExitCode == 0 ? RunState.Finished : RunState.Failed;
@@ -142,15 +152,37 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
     /// <summary>System metrics (CPU, memory, GPU: the SDKs' samples) are history only, not the run's results.</summary>
     public const string SystemPrefix = "system/";
 
+    private static void Define(RunDetails run, MetricDefined defined)
+    {
+        var before = run.MetricDefinitions.GetValueOrDefault(defined.Name);
+        run.MetricDefinitions[defined.Name] = new MetricDefinition(defined.Summary ?? before?.Summary, defined.StepMetric ?? before?.StepMetric);
+        if (defined.Summary == MetricSummaries.None)
+            foreach (var key in run.Summary.Keys.Where(k => MetricSummaries.For(run.MetricDefinitions, k)?.Summary == MetricSummaries.None).ToList())
+                run.Summary.Remove(key);
+    }
+
     private static void ApplyMetrics(RunDetails run, Contracts.V1.MetricsLogged batch)
     {
+        var modes = new string?[batch.Keys.Count];
+        for (var k = 0; k < modes.Length; k++)
+            modes[k] = MetricSummaries.For(run.MetricDefinitions, batch.Keys[k])?.Summary;
         foreach (var row in batch.Rows)
         {
             for (var i = 0; i < row.KeyIndexes.Count; i++)
             {
-                var key = batch.Keys[(int)row.KeyIndexes[i]];
-                if (!key.StartsWith(SystemPrefix, StringComparison.Ordinal))
+                var index = (int)row.KeyIndexes[i];
+                var key = batch.Keys[index];
+                if (key.StartsWith(SystemPrefix, StringComparison.Ordinal))
+                    continue;
+                var mode = modes[index];
+                if (mode is null or MetricSummaries.Last)
+                {
                     run.Summary[key] = row.Values[i];
+                    continue;
+                }
+                var count = mode == MetricSummaries.Mean ? run.SummaryCounts[key] = run.SummaryCounts.GetValueOrDefault(key) + 1 : 0;
+                if (MetricSummaries.Next(mode, run.Summary.TryGetValue(key, out var current) ? current : null, row.Values[i], count) is { } next)
+                    run.Summary[key] = next;
             }
             if (run.LastStep is null || row.Step > run.LastStep)
                 run.LastStep = row.Step;

@@ -74,6 +74,13 @@ public sealed record RunResumed(long Sequence, RunState PreviousState, DateTimeO
 public sealed record RunFinished(long Sequence, int ExitCode, DateTimeOffset FinishedAt, RunFailure? Failure = null) : IFrameEvent;
 
 /// <summary>
+/// How a metric (or, <paramref name="Name"/> ending in '*', every key with that prefix) is
+/// summarised (<see cref="MetricSummaries"/>) and charted (against <paramref name="StepMetric"/>).
+/// Null fields leave the definition as it was.
+/// </summary>
+public sealed record MetricDefined(long Sequence, string Name, string? Summary, string? StepMetric) : IFrameEvent;
+
+/// <summary>
 /// Console lines, numbered from <paramref name="FirstLine"/> within the run, as kept under the limits
 /// of <see cref="ConsoleOutput.ConsoleLimits"/> (<paramref name="Bytes"/> is their UTF-8 size). Once the run's
 /// output reached its limit (<paramref name="LimitReached"/>), later frames keep no lines.

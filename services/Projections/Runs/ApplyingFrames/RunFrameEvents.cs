@@ -44,6 +44,8 @@ public static class RunFrameEvents
             RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt,
                 frame.Finished.Failure is { } failure ? new Store.Runs.RunFailure(failure.Type, failure.Message, failure.Traceback) : null),
             RunFrame.PayloadOneofCase.Console => ConsoleOf(received.Sequence, frame.Console, before),
+            RunFrame.PayloadOneofCase.MetricDefined => new Store.Runs.MetricDefined(received.Sequence, frame.MetricDefined.Name,
+                NullIfEmpty(frame.MetricDefined.Summary), NullIfEmpty(frame.MetricDefined.StepMetric)),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
         };
     }
