@@ -44,7 +44,7 @@ export interface Run extends RunFields {
   consoleLines?: number;
   consoleLimitReached?: boolean;
   config: Record<string, unknown>;
-  summary: Record<string, number | string>;
+  summary: Record<string, number | string | boolean>;
   lastStep: number | null;
   createdAt: string;
   updatedAt?: string;

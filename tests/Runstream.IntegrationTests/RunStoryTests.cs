@@ -109,6 +109,43 @@ public sealed class RunStoryTests(StackFixture stack)
             replies.Where(r => r.ReplyCase == IngestReply.ReplyOneofCase.Error).Select(r => r.Error.Field));
     }
 
+    [Fact]
+    public async Task Summaries_hold_strings_and_booleans_that_filters_and_sort_handle()
+    {
+        var project = StackFixture.NewProject("summary-types");
+        var ids = new List<string>();
+        foreach (var (model, converged, accuracy) in new[] { ("resnet", true, 0.9), ("vit", false, 0.8), ("convnext", true, double.NaN) })
+        {
+            await using var run = await Experiment.InitAsync(stack.Settings(project));
+            ids.Add(run.Id);
+            run.Summary.Set("best_model", model);
+            run.Summary.Set("converged", converged);
+            run.Summary["accuracy"] = accuracy;
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs?filters={Uri.EscapeDataString("""{"state":"finished"}""")}",
+            p => p?["total"]?.GetValue<long>() == 3, "the three runs");
+
+        var resnet = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{ids[0]}");
+        Assert.Equal("resnet", resnet!["summary"]!["best_model"]!.GetValue<string>());
+        Assert.True(resnet["summary"]!["converged"]!.GetValue<bool>());
+
+        async Task<string[]> MatchingAsync(string filter, string order = "summary.best_model") =>
+            [.. (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs?order={order}&filters={Uri.EscapeDataString(filter)}"))!["runs"]!
+                .AsArray().Select(r => r!["summary"]!["best_model"]!.GetValue<string>())];
+        Assert.Equal(["convnext", "resnet"], await MatchingAsync("""{"summary.converged": true}"""));
+        Assert.Equal(["resnet", "vit"], await MatchingAsync("""{"summary.best_model": {"$gt": "d"}}"""));
+        Assert.Equal(["vit", "resnet", "convnext"], await MatchingAsync("{}", "-summary.best_model"));
+        // NaN (stored as "NaN") is a number: it takes part in no string comparison.
+        Assert.Equal(["resnet", "vit"], await MatchingAsync("""{"summary.accuracy": {"$gt": 0}}"""));
+        Assert.Empty(await MatchingAsync("""{"summary.accuracy": {"$gt": "A"}}"""));
+
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var raw = new RunRef { Project = project, RunId = "twice" };
+        var replies = await ingest.SendAsync(RawIngestClient.Started(raw, 1),
+            new RunFrame { Run = raw, Sequence = 2, SummaryUpdated = new SummaryUpdated { Values = { ["x"] = 1 }, Strings = { ["x"] = "one" } } });
+        Assert.Equal("summary_updated.strings", replies.Single(r => r.ReplyCase == IngestReply.ReplyOneofCase.Error).Error.Field);
+    }
+
     private static async Task Diverge()
     {
         await Task.Yield();

@@ -130,7 +130,7 @@ public sealed class ParameterImportanceTests
     private static RunDetails Run(double lr, string optimizer, double seed, double accuracy) => new()
     {
         Config = new JsonObject { ["lr"] = lr, ["opt"] = new JsonObject { ["name"] = optimizer }, ["seed"] = seed },
-        Summary = new Dictionary<string, double> { ["acc"] = accuracy },
+        Summary = new() { ["acc"] = accuracy },
     };
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class Run : IAsyncDisposable
         var config = start.ServerConfigJson is { Length: > 0 } known ? JsonNode.Parse(known)!.AsObject() : [];
         _uplink = new FrameUplink(settings, new RunRef { Project = Project, RunId = Id }, spool, ingest);
         Config = new RunConfig(config, changes => _uplink.Enqueue(new RunFrame { ConfigUpdated = new ConfigUpdated { ConfigJson = changes.ToJsonString() } }));
-        Summary = new RunSummary(values => _uplink.Enqueue(new RunFrame { SummaryUpdated = new SummaryUpdated { Values = { values } } }));
+        Summary = new RunSummary(summary => _uplink.Enqueue(new RunFrame { SummaryUpdated = summary }));
 
         if (start.Resuming)
         {

@@ -1,12 +1,15 @@
+using Runstream.Contracts.V1;
 using Runstream.Contracts.Wire;
 
 namespace Runstream.Client;
 
 /// <summary>
 /// The run's summary: the last logged value of each key, unless set explicitly
-/// (<c>run.Summary["best_accuracy"] = 0.97</c>), which is sent to the server.
+/// (<c>run.Summary["best_accuracy"] = 0.97</c>, or a string or a boolean with <see cref="Set(string, string)"/>),
+/// which is sent to the server. Locally it holds the numbers; the server's summary holds all three
+/// and applies the run's metric definitions.
 /// </summary>
-public sealed class RunSummary(Action<IDictionary<string, double>> sendValues)
+public sealed class RunSummary(Action<SummaryUpdated> send)
 {
     private readonly Dictionary<string, double> _values = [];
     private readonly Lock _lock = new();
@@ -20,12 +23,36 @@ public sealed class RunSummary(Action<IDictionary<string, double>> sendValues)
         }
         set
         {
-            if (ReservedMetricKeys.Contains(key))
-                throw new ArgumentException($"The summary key '{key}' is reserved: the history keeps each row's step and time itself.", nameof(key));
+            CheckKey(key);
             lock (_lock)
                 _values[key] = value;
-            sendValues(new Dictionary<string, double> { [key] = value });
+            send(new SummaryUpdated { Values = { [key] = value } });
         }
+    }
+
+    /// <summary>Sets a string summary value ("resnet50", a checkpoint's path).</summary>
+    public void Set(string key, string value)
+    {
+        CheckKey(key);
+        ArgumentNullException.ThrowIfNull(value);
+        lock (_lock)
+            _values.Remove(key);
+        send(new SummaryUpdated { Strings = { [key] = value } });
+    }
+
+    /// <summary>Sets a boolean summary value (converged, early-stopped).</summary>
+    public void Set(string key, bool value)
+    {
+        CheckKey(key);
+        lock (_lock)
+            _values.Remove(key);
+        send(new SummaryUpdated { Booleans = { [key] = value } });
+    }
+
+    private static void CheckKey(string key)
+    {
+        if (ReservedMetricKeys.Contains(key))
+            throw new ArgumentException($"The summary key '{key}' is reserved: the history keeps each row's step and time itself.", nameof(key));
     }
 
     public bool TryGetValue(string key, out double value)

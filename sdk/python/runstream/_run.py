@@ -160,7 +160,8 @@ class Config(_Values):
 
 class Summary(_Values):
     """The run's summary: the last logged value of each key, unless set explicitly
-    (``run.summary["best_accuracy"] = 0.97``), which is sent to the server. Only numbers are sent."""
+    (``run.summary["best_accuracy"] = 0.97``, ``run.summary["best_model"] = "resnet"``), which is
+    sent to the server: numbers, strings and booleans."""
 
     _what = "summary"
 
@@ -178,22 +179,27 @@ class Summary(_Values):
         return self.as_dict()
 
     def update(self, values=None, **more) -> None:
-        """Sets keys explicitly (overriding the last logged value); the numeric ones are sent in one frame."""
+        """Sets keys explicitly (overriding the last logged value): numbers, strings and booleans are
+        sent in one frame; other values are kept locally, with a warning."""
         values = dict(flatten(dict(values or {})), **more)
-        numeric = {}
+        sent = {"values": {}, "strings": {}, "booleans": {}}
         for key, value in values.items():
-            number = to_float(value)
             why = bad_key(key)
             if why is not None:
                 self._warn_once(f"summary key {key!r} {why}; it is not sent.")
-            elif number is None:
-                self._warn_once(f"summary[{key!r}] is not a number; it is kept locally, only numbers are sent.")
+            elif isinstance(value, bool):
+                sent["booleans"][key] = value
+            elif isinstance(value, str):
+                sent["strings"][key] = value.replace("\0", "\ufffd")
+            elif (number := to_float(value)) is not None:
+                sent["values"][key] = number
             else:
-                numeric[key] = number
+                self._warn_once(f"summary[{key!r}] is a {type(value).__name__}; it is kept locally, only numbers, "
+                                f"strings and booleans are sent.")
         with self._lock:
             self._values.update(values)
-        if numeric and self._send is not None:
-            self._send(numeric)
+        if any(sent.values()) and self._send is not None:
+            self._send(sent)
 
     def _observe(self, values: dict, definitions=None) -> None:
         """Logged values, kept as their definitions say (the last one by default)."""
@@ -441,9 +447,9 @@ class Run:
         self._check_open()
         self._send(pb.RunFrame(config_updated=pb.ConfigUpdated(config_json=dumps(changes))))
 
-    def _send_summary(self, values: dict) -> None:
+    def _send_summary(self, sent: dict) -> None:
         self._check_open()
-        self._send(pb.RunFrame(summary_updated=pb.SummaryUpdated(values=values)))
+        self._send(pb.RunFrame(summary_updated=pb.SummaryUpdated(**sent)))
 
     def _log_system(self, values: dict) -> None:
         """A sample of system metrics, at the step last logged (it does not move the run's step)."""

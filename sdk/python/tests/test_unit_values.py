@@ -36,14 +36,16 @@ def test_config_takes_namespaces_and_numpy_values():
     assert values == {"lr": 0.5, "layers": [1, 2], "nan": "NaN"}
 
 
-def test_summary_sends_numbers_only():
-    sent = []
-    summary = Summary(send=sent.append, warn=lambda m: None)
+def test_summary_sends_numbers_strings_and_booleans_and_keeps_the_rest_locally():
+    sent, warnings = [], []
+    summary = Summary(send=sent.append, warn=warnings.append)
     summary["best"] = 0.9
-    summary.update({"a": 1, "label": "cat"})
+    summary.update({"a": 1, "label": "cat", "converged": True, "layers": [1, 2]})
     summary._observe({"loss": 0.1})
-    assert sent == [{"best": 0.9}, {"a": 1.0}]
-    assert summary.best == 0.9 and summary["label"] == "cat" and summary["loss"] == 0.1
+    assert sent == [{"values": {"best": 0.9}, "strings": {}, "booleans": {}},
+                    {"values": {"a": 1.0}, "strings": {"label": "cat"}, "booleans": {"converged": True}}]
+    assert summary.best == 0.9 and summary["label"] == "cat" and summary["loss"] == 0.1 and summary["layers"] == [1, 2]
+    assert warnings == ["summary['layers'] is a list; it is kept locally, only numbers, strings and booleans are sent."]
 
 
 def test_metric_values():

@@ -49,7 +49,7 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started),
         RunFrame.PayloadOneofCase.ConfigUpdated => ValidateConfig("config_updated.config_json", frame.ConfigUpdated.ConfigJson),
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
-        RunFrame.PayloadOneofCase.SummaryUpdated => ValidateMetricKeys("summary_updated.values", frame.SummaryUpdated.Values.Keys),
+        RunFrame.PayloadOneofCase.SummaryUpdated => ValidateSummary(frame.SummaryUpdated),
         RunFrame.PayloadOneofCase.ArtifactLogged => ValidateArtifact(frame.ArtifactLogged),
         RunFrame.PayloadOneofCase.ArtifactUsed => ValidateArtifactUsed(frame.ArtifactUsed),
         RunFrame.PayloadOneofCase.Edited => ValidateEdit("edited", frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags?.Tags,
@@ -85,6 +85,27 @@ public static class FrameValidator
         if (defined.Summary.Length > 0 && !Store.Runs.MetricSummaries.All.Contains(defined.Summary))
             return new("metric_defined.summary", $"'{defined.Summary}' is not a summary; use {string.Join(", ", Store.Runs.MetricSummaries.All)}.");
         return defined.StepMetric.Length > 0 ? ValidateKey("metric_defined.step_metric", defined.StepMetric) : null;
+    }
+
+    /// <summary>Keys as metric keys; a key in one map only; strings of at most 64 KiB without U+0000.</summary>
+    private static FrameProblem? ValidateSummary(SummaryUpdated summary)
+    {
+        if ((ValidateMetricKeys("summary_updated.values", summary.Values.Keys) ?? ValidateMetricKeys("summary_updated.strings", summary.Strings.Keys)
+                ?? ValidateMetricKeys("summary_updated.booleans", summary.Booleans.Keys)) is { } keyProblem)
+            return keyProblem;
+        foreach (var (key, text) in summary.Strings)
+        {
+            if (summary.Values.ContainsKey(key) || summary.Booleans.ContainsKey(key))
+                return new("summary_updated.strings", $"The key '{key}' has more than one value in the frame; set it in one map.");
+            if (text.Length > MaxTextLength)
+                return new($"summary_updated.strings[{key}]", $"summary_updated.strings[{key}] is {text.Length} characters long; the limit is {MaxTextLength}.");
+            if (TextFieldProblem($"summary_updated.strings[{key}]", text) is { } nul)
+                return nul;
+        }
+        foreach (var key in summary.Booleans.Keys)
+            if (summary.Values.ContainsKey(key))
+                return new("summary_updated.booleans", $"The key '{key}' has more than one value in the frame; set it in one map.");
+        return null;
     }
 
     public const int MaxConsoleLinesPerFrame = 10_000;

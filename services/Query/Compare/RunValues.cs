@@ -13,7 +13,7 @@ public static class RunValues
     public static object? Of(RunDetails run, string column)
     {
         if (column.StartsWith("summary.", StringComparison.Ordinal))
-            return run.Summary.TryGetValue(column["summary.".Length..], out var value) ? value : null;
+            return run.Summary.GetValueOrDefault(column["summary.".Length..]) is JsonValue value ? SummaryScalar(value) : null;
         if (column.StartsWith("config.", StringComparison.Ordinal))
             return GroupedHistory.ConfigValue(run.Config, column["config.".Length..]) is JsonValue leaf ? Scalar(leaf) : null;
         throw new QueryProblem(column, $"'{column}' is not a config.<path> or summary.<key> column.");
@@ -31,6 +31,15 @@ public static class RunValues
                 yield return prefix + key;
         }
     }
+
+    /// <summary>A summary's NaN and ±Infinity are stored as strings; they are numbers.</summary>
+    private static object? SummaryScalar(JsonValue value) => Scalar(value) switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        var scalar => scalar,
+    };
 
     private static object? Scalar(JsonValue value) => value.GetValueKind() switch
     {

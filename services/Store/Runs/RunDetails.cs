@@ -28,7 +28,8 @@ public sealed class RunDetails
     /// Each metric key's summary (but system metrics): its last value unless its definition says
     /// otherwise (<see cref="MetricDefinitions"/>), or a value set explicitly.
     /// </summary>
-    public Dictionary<string, double> Summary { get; set; } = [];
+    /// <remarks>Numbers (NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity"), strings and booleans.</remarks>
+    public Dictionary<string, JsonNode?> Summary { get; set; } = [];
     /// <summary>The run's metric definitions (define_metric), by key or "prefix*".</summary>
     public Dictionary<string, MetricDefinition> MetricDefinitions { get; set; } = [];
     /// <summary>How many values make each mean summary so far.</summary>
@@ -81,6 +82,10 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
             case SummaryUpdated summary:
                 foreach (var (key, value) in summary.Values)
                     run.Summary[key] = value;
+                foreach (var (key, text) in summary.Strings ?? [])
+                    run.Summary[key] = text;
+                foreach (var (key, flag) in summary.Booleans ?? [])
+                    run.Summary[key] = flag;
                 break;
             case MetricDefined defined:
                 Define(run, defined);
@@ -164,28 +169,41 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
     private static void ApplyMetrics(RunDetails run, Contracts.V1.MetricsLogged batch)
     {
         var modes = new string?[batch.Keys.Count];
+        var system = new bool[batch.Keys.Count];
         for (var k = 0; k < modes.Length; k++)
+        {
             modes[k] = MetricSummaries.For(run.MetricDefinitions, batch.Keys[k])?.Summary;
+            system[k] = batch.Keys[k].StartsWith(SystemPrefix, StringComparison.Ordinal);
+        }
+        // The last value of each key in the frame, set once: a frame holds up to a thousand rows.
+        var last = new double?[batch.Keys.Count];
         foreach (var row in batch.Rows)
         {
             for (var i = 0; i < row.KeyIndexes.Count; i++)
             {
                 var index = (int)row.KeyIndexes[i];
-                var key = batch.Keys[index];
-                if (key.StartsWith(SystemPrefix, StringComparison.Ordinal))
+                if (system[index])
                     continue;
                 var mode = modes[index];
                 if (mode is null or MetricSummaries.Last)
                 {
-                    run.Summary[key] = row.Values[i];
+                    last[index] = row.Values[i];
                     continue;
                 }
+                var key = batch.Keys[index];
                 var count = mode == MetricSummaries.Mean ? run.SummaryCounts[key] = run.SummaryCounts.GetValueOrDefault(key) + 1 : 0;
-                if (MetricSummaries.Next(mode, run.Summary.TryGetValue(key, out var current) ? current : null, row.Values[i], count) is { } next)
+                if (MetricSummaries.Next(mode, NumberOf(run.Summary.GetValueOrDefault(key)), row.Values[i], count) is { } next)
                     run.Summary[key] = next;
             }
             if (run.LastStep is null || row.Step > run.LastStep)
                 run.LastStep = row.Step;
         }
+        for (var k = 0; k < last.Length; k++)
+            if (last[k] is { } value)
+                run.Summary[batch.Keys[k]] = value;
     }
+
+    /// <summary>A summary value as a number: null for a string or a boolean (NaN, stored as "NaN", is no contender either).</summary>
+    private static double? NumberOf(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number ? value.GetValue<double>() : null;
 }

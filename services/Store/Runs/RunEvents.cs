@@ -35,7 +35,9 @@ public sealed record MetricsLogged(long Sequence, byte[] Rows) : IFrameEvent
     public Contracts.V1.MetricsLogged Decode() => Contracts.V1.MetricsLogged.Parser.ParseFrom(Rows);
 }
 
-public sealed record SummaryUpdated(long Sequence, Dictionary<string, double> Values) : IFrameEvent;
+/// <summary>Summary values set explicitly: numbers, and (since summaries hold them) strings and booleans.</summary>
+public sealed record SummaryUpdated(long Sequence, Dictionary<string, double> Values,
+    Dictionary<string, string>? Strings = null, Dictionary<string, bool>? Booleans = null) : IFrameEvent;
 
 /// <summary>
 /// A run made (logged) an artifact; entity and project name the collection it belongs to.

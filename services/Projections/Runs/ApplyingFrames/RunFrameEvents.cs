@@ -28,7 +28,9 @@ public static class RunFrameEvents
                 ParseObject(frame.Started.ConfigJson), sentAt, EnvironmentOf(frame.Started.Environment)),
             RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(received.Sequence, ParseObject(frame.ConfigUpdated.ConfigJson)),
             RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(received.Sequence, frame.Metrics.ToByteArray()),
-            RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(received.Sequence, new Dictionary<string, double>(frame.SummaryUpdated.Values)),
+            RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(received.Sequence, new Dictionary<string, double>(frame.SummaryUpdated.Values),
+                frame.SummaryUpdated.Strings.Count > 0 ? new Dictionary<string, string>(frame.SummaryUpdated.Strings) : null,
+                frame.SummaryUpdated.Booleans.Count > 0 ? new Dictionary<string, bool>(frame.SummaryUpdated.Booleans) : null),
             RunFrame.PayloadOneofCase.ArtifactLogged => new Store.Runs.ArtifactLogged(
                 received.Sequence, received.Entity, received.Project, frame.ArtifactLogged.Name, frame.ArtifactLogged.Type,
                 frame.ArtifactLogged.Digest, frame.ArtifactLogged.Size,

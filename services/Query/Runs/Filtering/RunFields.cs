@@ -46,8 +46,8 @@ public static class RunFields
 
     public static bool IsTags(string field) => field == "tags";
 
-    /// <summary>Summary values are numbers (NaN and ±Infinity kept as strings).</summary>
-    public static bool IsNumeric(string field) =>
+    /// <summary>Summary values: numbers (NaN and ±Infinity kept as the strings "NaN", "Infinity", "-Infinity"), strings and booleans.</summary>
+    public static bool IsSummary(string field) =>
         field.StartsWith("summary.", StringComparison.Ordinal) || field.StartsWith("summary_metrics.", StringComparison.Ordinal);
 
     private static bool TryStrip(string field, string prefix, out string rest)

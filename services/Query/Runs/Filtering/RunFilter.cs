@@ -93,7 +93,7 @@ public static class RunFilter
             CheckDepth(where, depth);
             var value = RunFields.ToSql(field, parameters, where);
             var tags = RunFields.IsTags(field);
-            var numeric = RunFields.IsNumeric(field);
+            var summary = RunFields.IsSummary(field);
             if (condition.ValueKind != JsonValueKind.Object || !condition.EnumerateObject().Any(p => p.Name.StartsWith('$')))
                 return Leaf(where, Equal(value, condition, tags));
 
@@ -107,10 +107,10 @@ public static class RunFilter
                 {
                     "$eq" => Leaf(at, Equal(value, operand, tags)),
                     "$ne" => $"not {Leaf(at, Equal(value, operand, tags))}",
-                    "$gt" => Leaf(at, Compare(value, ">", operand, numeric, at)),
-                    "$gte" => Leaf(at, Compare(value, ">=", operand, numeric, at)),
-                    "$lt" => Leaf(at, Compare(value, "<", operand, numeric, at)),
-                    "$lte" => Leaf(at, Compare(value, "<=", operand, numeric, at)),
+                    "$gt" => Leaf(at, Compare(value, ">", operand, summary, at)),
+                    "$gte" => Leaf(at, Compare(value, ">=", operand, summary, at)),
+                    "$lt" => Leaf(at, Compare(value, "<", operand, summary, at)),
+                    "$lte" => Leaf(at, Compare(value, "<=", operand, summary, at)),
                     "$in" => Leaf(at, In(value, operand, tags, at)),
                     "$nin" => $"not {Leaf(at, In(value, operand, tags, at))}",
                     "$exists" => Leaf(at, operand.ValueKind switch
@@ -151,15 +151,17 @@ public static class RunFilter
 
         /// <summary>
         /// Order comparisons hold only between values of the same JSON type: 3 is not greater than "2".
-        /// A numeric field (a summary value) orders numbers only: its NaN and ±Infinity are stored as
-        /// strings, and "NaN" must not pass for greater than "A".
+        /// A summary value's NaN and ±Infinity are stored as strings: they are numbers, and "NaN" must
+        /// not pass for greater than "A" in a comparison of strings.
         /// </summary>
-        private string Compare(string value, string op, JsonElement operand, bool numeric, string where)
+        private string Compare(string value, string op, JsonElement operand, bool summary, string where)
         {
             if (operand.ValueKind is not (JsonValueKind.Number or JsonValueKind.String))
                 throw new QueryProblem(where, $"compares with a number or a string; got {Describe(operand)}.");
             var json = parameters.AddJson(operand.GetRawText());
-            var types = numeric ? $"jsonb_typeof({value}) = 'number' and jsonb_typeof({json}::jsonb) = 'number'" : $"jsonb_typeof({value}) = jsonb_typeof({json}::jsonb)";
+            var types = $"jsonb_typeof({value}) = jsonb_typeof({json}::jsonb)";
+            if (summary && operand.ValueKind == JsonValueKind.String)
+                types += $" and {value} not in ('\"NaN\"'::jsonb, '\"Infinity\"'::jsonb, '\"-Infinity\"'::jsonb)";
             return $"({types} and {value} {op} {json}::jsonb)";
         }
 
