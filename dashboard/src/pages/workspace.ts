@@ -76,6 +76,10 @@ export class WorkspacePage implements Page {
   private readonly tableStatus = h('div', { class: 'table-status' });
   private readonly chartControls = h('div', { class: 'panel-controls' });
   private readonly panelGrid = h('div', { class: 'panel-grid line-grid' });
+  /** System metrics (system/...) in a section of their own, closed until asked for. */
+  private readonly systemGrid = h('div', { class: 'panel-grid line-grid' });
+  private readonly systemTitle = h('summary', { class: 'section-head' }, 'System');
+  private readonly systemSection = h('details', { class: 'ws-system', 'data-section': 'system', hidden: true }, this.systemTitle, this.systemGrid);
   private readonly chartsTitle = h('span');
   private readonly parallelChart: LazyChart;
   private readonly importanceChart: LazyChart;
@@ -161,7 +165,8 @@ export class WorkspacePage implements Page {
             h('div', { class: 'panel-head' }, h('span', { class: 'panel-title' }, 'Parameter importance'), this.importanceNote, this.importanceControls),
             this.importanceChart.el)),
         h('div', { class: 'section-head sticky-controls' }, h('h2', null, 'Charts ', this.chartsTitle), this.chartControls),
-        this.panelGrid));
+        this.panelGrid,
+        this.systemSection));
     this.makeResizable(resizer);
 
     this.el = h('div', { class: 'page workspace' },
@@ -301,9 +306,9 @@ export class WorkspacePage implements Page {
     return [...(this.project?.configKeys ?? [])].sort((a, b) => a.localeCompare(b));
   }
 
-  /** The summary keys: metrics, and values set straight into a summary. */
+  /** The summary keys: metrics (but system metrics, which stay out of summaries), and values set straight into a summary. */
   private summaryKeys(): string[] {
-    const keys = new Set(this.metricKeys());
+    const keys = new Set(this.metricKeys().filter((k) => !k.startsWith('system/')));
     for (const r of this.runs.slice(0, 200)) for (const k of Object.keys(r.summary ?? {})) keys.add(k);
     return [...keys].sort((a, b) => a.localeCompare(b));
   }
@@ -325,7 +330,7 @@ export class WorkspacePage implements Page {
     const config = varying.length ? varying : this.configKeys();
     return [
       ...config.slice(0, DEFAULT_COLUMNS_EACH).map((k) => `config.${k}`),
-      ...this.metricKeys().slice(0, DEFAULT_COLUMNS_EACH).map((k) => `summary.${k}`),
+      ...this.metricKeys().filter((k) => !k.startsWith('system/')).slice(0, DEFAULT_COLUMNS_EACH).map((k) => `summary.${k}`),
     ];
   }
 
@@ -808,7 +813,7 @@ export class WorkspacePage implements Page {
           select(['5', '10', '20', '50', '100'].includes(String(s.max)) ? ['5', '10', '20', '50', '100'] : [String(s.max), '5', '10', '20', '50', '100'],
             String(s.max), (v) => this.setState({ max: Math.min(Number(v), MAX_CHART_RUNS) }), { class: 'select select-sm', 'aria-label': 'Runs in charts' })),
       panelsBtn);
-    this.chartsTitle.textContent = `(${this.panelKeys().length})`;
+    this.chartsTitle.textContent = `(${this.panelKeys().filter((k) => !k.startsWith('system/')).length})`;
 
     // comparison controls
     const metricSelect = () => select(this.summaryKeys().map((k): [string, string] => [k, k]), this.metric(),
@@ -847,19 +852,24 @@ export class WorkspacePage implements Page {
       remove: (m: string) => this.setState({ panels: this.panelKeys().filter((k) => k !== m) }),
     };
     const els: HTMLElement[] = [];
+    const systemEls: HTMLElement[] = [];
     for (const k of keys) {
       let p = this.panels.get(k);
       if (!p) {
         p = new LinePanel(k, host, this.state.log.includes(k));
         this.panels.set(k, p);
       }
-      els.push(p.el);
+      (k.startsWith('system/') ? systemEls : els).push(p.el);
     }
     // Re-append only when the order changed (moving a chart's element is harmless but not free).
-    const current = [...this.panelGrid.children];
-    if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.panelGrid.replaceChildren(...els);
-    if (!keys.length) this.panelGrid.replaceChildren(h('div', { class: 'empty' }, this.project ? 'No metrics logged yet.' : ''));
-    this.chartsTitle.textContent = `(${keys.length})`;
+    for (const [grid, children] of [[this.panelGrid, els], [this.systemGrid, systemEls]] as const) {
+      const current = [...grid.children];
+      if (current.length !== children.length || current.some((c, i) => c !== children[i])) grid.replaceChildren(...children);
+    }
+    this.systemSection.hidden = !systemEls.length;
+    this.systemTitle.textContent = `System (${systemEls.length})`;
+    if (!els.length) this.panelGrid.replaceChildren(h('div', { class: 'empty' }, this.project ? 'No metrics logged yet.' : ''));
+    this.chartsTitle.textContent = `(${els.length})`;
   }
 
   private needsData(p: LinePanel): boolean {

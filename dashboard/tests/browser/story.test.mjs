@@ -86,6 +86,16 @@ describe('the run tells its story', { timeout: 180000 }, () => {
     await screenshot(page, 'run-logs');
     assert.deepEqual(page.errors, []);
     await page.context().close();
+
+    // The workspace keeps system metrics in a section of their own, closed until opened.
+    const workspace = await open(browser, `/projects/${project}`);
+    await workspace.waitForSelector('.line-grid [data-panel="loss"]');
+    await workspace.waitForSelector('[data-section="system"]:not([hidden])');
+    assert.equal(await workspace.$$eval('.line-grid [data-panel^="system/"]', (ps) => ps.filter((p) => !p.closest('[data-section="system"]')).length), 0);
+    await workspace.click('[data-section="system"] > summary');
+    await workspace.waitForSelector('[data-section="system"] [data-panel="system/cpu.percent"] .chart');
+    await screenshot(workspace, 'workspace-system');
+    await workspace.context().close();
   });
 
   it('follows a running run\'s console output in the Logs tab', async () => {
