@@ -3,6 +3,7 @@
 import { chartValue, formatNumber } from './values';
 import { ema } from './smoothing';
 import { withAlpha } from './colors';
+import { robustRange } from './stats';
 import type { GroupSeries, SampledSeries } from './series';
 
 export interface RunLine {
@@ -23,6 +24,8 @@ export interface LineInput {
   smoothing: number;
   runs?: RunLine[];
   groups?: GroupLine[];
+  /** fit the y axis to every value; by default outliers (a diverging run) are left off the axis */
+  outliers?: boolean;
 }
 
 const AXIS_LABEL = { color: '#6b7280', fontSize: 10 };
@@ -87,9 +90,10 @@ export function lineOption(input: LineInput): Record<string, unknown> {
       });
     }
   }
+  const yRange = input.log || input.outliers ? null : robustRange(linesValues(series));
   return {
     animation: false,
-    grid: { left: 8, right: 14, top: 10, bottom: 22, containLabel: true },
+    grid: { left: 8, right: 14, top: 10, bottom: 30, containLabel: true },
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -99,9 +103,15 @@ export function lineOption(input: LineInput): Record<string, unknown> {
     },
     xAxis: {
       type: isTime ? 'time' : 'value',
+      name: xAxisLabel(input.xKey),
+      nameLocation: 'middle',
+      nameGap: 22,
+      nameTextStyle: { color: '#9ca3af', fontSize: 10 },
       scale: true,
       min: 'dataMin',
       max: 'dataMax',
+      // Steps are whole numbers: no tick at 2.5.
+      ...(input.xKey === '_step' ? { minInterval: 1 } : {}),
       axisLabel: { ...AXIS_LABEL, hideOverlap: true },
       axisLine: { lineStyle: { color: '#d1d5db' } },
       splitLine: { show: false },
@@ -109,12 +119,24 @@ export function lineOption(input: LineInput): Record<string, unknown> {
     yAxis: {
       type: input.log ? 'log' : 'value',
       scale: true,
+      ...(yRange ? { min: yRange[0], max: yRange[1] } : {}),
       axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatNumber(v, 3) },
       splitLine: SPLIT_LINE,
     },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseMove: 'shift' }],
     series,
   };
+}
+
+/** The y values of the lines drawn (not the faint raw lines behind smoothed ones, nor the bands' helpers). */
+function linesValues(series: Record<string, unknown>[]): number[] {
+  const values: number[] = [];
+  for (const s of series) {
+    const id = String(s.id);
+    if (id.endsWith(':raw') || id.startsWith('band:')) continue;
+    for (const [, y] of s.data as Point[]) if (y !== null) values.push(y);
+  }
+  return values;
 }
 
 interface TooltipParam {

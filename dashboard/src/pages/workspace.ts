@@ -7,6 +7,7 @@ import { errorBox, loadingBox, setCrumbs, stateBadge, toast, type Page } from '.
 import { LazyChart } from '../charts';
 import { h, icon, mount, select, debounce } from '../dom';
 import { ColorBook } from '../lib/colors';
+import { definitionFor } from '../lib/definitions';
 import { configValue, fieldValue, groupValue, matchesFilter, parseFilter, runComparator, type Filter } from '../lib/filters';
 import { importanceOption, parallelOption } from '../lib/chartOptions';
 import { aggregate, type GroupSeries } from '../lib/series';
@@ -899,9 +900,22 @@ export class WorkspacePage implements Page {
     for (const p of this.panels.values()) if (p.visible) this.renderPanel(p);
   }
 
+  /**
+   * The panel's x axis: the chosen one, except that with the step chosen a metric whose definition
+   * (define_metric, in the first run that has one) names a step metric is drawn against that.
+   */
+  private panelX(metric: string): string {
+    if (this.state.x !== '_step') return this.state.x;
+    for (const run of this.runs) {
+      const x = definitionFor(run.metricDefinitions, metric)?.stepMetric;
+      if (x && x !== metric) return x;
+    }
+    return '_step';
+  }
+
   private renderPanel(p: LinePanel): void {
     const s = this.state;
-    const common = { xKey: s.x, log: s.log.includes(p.metric), smoothing: s.smooth };
+    const common = { xKey: this.panelX(p.metric), log: s.log.includes(p.metric), smoothing: s.smooth };
     if (s.group) {
       p.render({ ...common, groups: p.groups ?? [] });
       p.setNote(p.groups ? `${p.groups.length} group${p.groups.length === 1 ? '' : 's'}` : '');
@@ -934,19 +948,19 @@ export class WorkspacePage implements Page {
       return;
     }
     const ids = this.chartRuns().map((r) => r.runId);
-    const byNeed = new Map<string, { ids: string[]; panels: LinePanel[] }>();
+    const byNeed = new Map<string, { ids: string[]; x: string; panels: LinePanel[] }>();
     for (const p of panels) {
       const need = ids.filter((id) => !p.data.has(id) || p.stale.has(id));
       if (!need.length) continue;
-      const key = need.join(',');
+      const x = this.panelX(p.metric);
+      const key = `${x}\n${need.join(',')}`;
       let entry = byNeed.get(key);
-      if (!entry) byNeed.set(key, (entry = { ids: need, panels: [] }));
+      if (!entry) byNeed.set(key, (entry = { ids: need, x, panels: [] }));
       entry.panels.push(p);
     }
     const gen = this.chartGen;
-    const x = this.state.x;
     const calls: Promise<void>[] = [];
-    for (const { ids: need, panels: ps } of byNeed.values()) {
+    for (const { ids: need, x, panels: ps } of byNeed.values()) {
       for (let i = 0; i < ps.length; i += KEYS_PER_CALL) {
         const chunk = ps.slice(i, i + KEYS_PER_CALL);
         for (const p of chunk) {
@@ -985,7 +999,7 @@ export class WorkspacePage implements Page {
       let groups: GroupSeries[] | null = null;
       if (!this.groupedMissing) {
         try {
-          groups = (await api.grouped(this.name, { key: p.metric, groupBy: s.group, samples: SAMPLES, x: s.x, filters: chartFilter(s) })).groups;
+          groups = (await api.grouped(this.name, { key: p.metric, groupBy: s.group, samples: SAMPLES, x: this.panelX(p.metric), filters: chartFilter(s) })).groups;
         } catch (e) {
           if (!(e instanceof NotAvailable)) throw e;
           this.groupedMissing = true;
@@ -994,7 +1008,7 @@ export class WorkspacePage implements Page {
       if (!groups) {
         // An older server: the same from the runs' own series.
         const runs = this.visibleRuns().slice(0, MAX_CHART_RUNS);
-        const res = await api.multiHistory(this.name, runs.map((r) => r.runId), [p.metric], SAMPLES, s.x);
+        const res = await api.multiHistory(this.name, runs.map((r) => r.runId), [p.metric], SAMPLES, this.panelX(p.metric));
         groups = [...this.groupsOf(runs)].map(([value, members]) => aggregate(value,
           members.map((r) => res.runs[r.runId]?.[p.metric]).filter((x) => !!x).map((x) => ({ x: x!.x, y: x!.last })), SAMPLES));
       }

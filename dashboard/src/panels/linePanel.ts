@@ -24,6 +24,10 @@ export class LinePanel {
   loading = false;
   private readonly note: HTMLElement;
   private readonly logBtn: HTMLButtonElement;
+  private readonly outliersBtn: HTMLButtonElement;
+  /** the y axis fits every value (by default outliers are left off it) */
+  private outliers = false;
+  private last: Parameters<LinePanel['render']>[0] | null = null;
 
   constructor(readonly metric: string, host: LinePanelHost, log = false) {
     const chartEl = h('div', { class: 'chart', 'data-metric': metric });
@@ -32,11 +36,21 @@ export class LinePanel {
       class: `btn btn-xs${log ? ' on' : ''}`, title: 'Logarithmic y axis', 'aria-pressed': log ? 'true' : 'false',
       onclick: () => host.toggleLog?.(metric),
     }, 'log');
+    this.outliersBtn = h('button', {
+      class: 'btn btn-xs', title: 'Fit the y axis to every value, outliers too', 'aria-pressed': 'false', 'data-action': 'outliers',
+      onclick: () => {
+        this.outliers = !this.outliers;
+        this.outliersBtn.classList.toggle('on', this.outliers);
+        this.outliersBtn.setAttribute('aria-pressed', String(this.outliers));
+        if (this.last) this.render(this.last);
+      },
+    }, 'outliers');
     this.el = h('div', { class: 'panel line-panel', 'data-panel': metric },
       h('div', { class: 'panel-head' },
         h('span', { class: 'panel-title', title: metric }, metric),
         this.note,
         h('span', { class: 'panel-tools' },
+          this.outliersBtn,
           host.toggleLog ? this.logBtn : null,
           host.remove ? h('button', { class: 'btn btn-xs btn-icon', title: 'Remove this panel', 'aria-label': `Remove ${metric}`, onclick: () => host.remove?.(metric) }, icon('x')) : null)),
       chartEl);
@@ -57,10 +71,11 @@ export class LinePanel {
   }
 
   render(o: { xKey: string; log: boolean; smoothing: number; runs?: RunLine[]; groups?: GroupLine[] }): void {
+    this.last = o;
     this.setLog(o.log);
     const empty = o.groups ? o.groups.every((g) => g.x.length === 0) : (o.runs ?? []).every((r) => !r.series || r.series.x.length === 0);
     this.el.classList.toggle('is-empty', empty && !this.loading);
-    this.chart.set(lineOption({ metric: this.metric, ...o }));
+    this.chart.set(lineOption({ metric: this.metric, ...o, outliers: this.outliers }));
   }
 
   dispose(): void {

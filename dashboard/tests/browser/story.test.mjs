@@ -13,6 +13,16 @@ import { api, launch, open, runPython, screenshot, startPacedRun, uniqueProject,
 let browser;
 const children = [];
 
+/** The x of the last point of the first line in a metric's panel. */
+function lastX(page, metric) {
+  return page.evaluate((m) => {
+    const el = document.querySelector(`[data-panel="${m}"] .chart`);
+    const chart = el && window.runstream.echarts.getInstanceByDom(el);
+    const data = chart?.getOption().series[0]?.data ?? [];
+    return data.length ? data[data.length - 1][0] : null;
+  }, metric);
+}
+
 function git(cwd, ...args) {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
 }
@@ -37,7 +47,7 @@ describe('the run tells its story', { timeout: 180000 }, () => {
       '    print(run.id, flush=True)',
       "    run.define_metric('val_loss', step_metric='epoch', summary='min')",
       '    for step in range(50):',
-      "        run.log({'loss': 1.0 / (step + 1), 'epoch': step // 10, 'val_loss': 2.0 / (step + 1)})",
+      "        run.log({'loss': 1.0 / (step + 1), 'epoch': step // 10, 'val_loss': 2.0 / (step + 1), 'grad_norm': 7e6 if step == 30 else 1.0 + step / 50})",
       "        print(f'step {step}: loss {1.0 / (step + 1):.3f}')",
       '        time.sleep(0.04)',
       "    raise FloatingPointError('loss is NaN at step 50')",
@@ -64,13 +74,16 @@ describe('the run tells its story', { timeout: 180000 }, () => {
       { message: 'the git commit' });
     assert.equal((await page.textContent('[data-card="code"] td[data-field="Branch"]')).trim(), 'main');
     // define_metric: val_loss is charted against the epoch, loss against the step; the summary keeps val_loss's minimum
-    const lastX = (metric) => page.evaluate((m) => {
-      const chart = window.runstream.echarts.getInstanceByDom(document.querySelector(`[data-panel="${m}"] .chart`));
-      const data = chart?.getOption().series[0]?.data ?? [];
-      return data.length ? data[data.length - 1][0] : null;
-    }, metric);
-    await waitFor(async () => (await lastX('val_loss')) === 4 && (await lastX('loss')) === 49, { message: 'val_loss against the epoch' });
+    await waitFor(async () => (await lastX(page, 'val_loss')) === 4 && (await lastX(page, 'loss')) === 49, { message: 'val_loss against the epoch' });
     assert.equal(run.summary.val_loss, 2.0 / 50);
+    // a diverging value does not flatten the chart: the y axis leaves it off until the panel shows outliers
+    const yMax = () => page.evaluate(() => {
+      const chart = window.runstream.echarts.getInstanceByDom(document.querySelector('[data-panel="grad_norm"] .chart'));
+      return chart?.getOption().yAxis[0].max ?? null;
+    });
+    await waitFor(async () => { const max = await yMax(); return max !== null && max < 100; }, { message: 'grad_norm drawn without its outlier' });
+    await page.click('[data-panel="grad_norm"] [data-action="outliers"]');
+    await waitFor(async () => (await yMax()) === null, { message: 'grad_norm fitted to every value' });
     // system metrics in their own section, apart from the run's own charts
     await page.waitForSelector('[data-section="system"] [data-panel="system/cpu.percent"]');
     await page.waitForSelector('[data-section="system"] [data-panel="system/proc.memory.rss_mb"]');
@@ -90,6 +103,9 @@ describe('the run tells its story', { timeout: 180000 }, () => {
     // The workspace keeps system metrics in a section of their own, closed until opened.
     const workspace = await open(browser, `/projects/${project}`);
     await workspace.waitForSelector('.line-grid [data-panel="loss"]');
+    // there too, val_loss is drawn against the epoch (its step metric) and loss against the step
+    await waitFor(async () => (await lastX(workspace, 'val_loss')) === 4 && (await lastX(workspace, 'loss')) === 49,
+      { message: 'the workspace draws val_loss against the epoch' });
     await workspace.waitForSelector('[data-section="system"]:not([hidden])');
     assert.equal(await workspace.$$eval('.line-grid [data-panel^="system/"]', (ps) => ps.filter((p) => !p.closest('[data-section="system"]')).length), 0);
     await workspace.click('[data-section="system"] > summary');

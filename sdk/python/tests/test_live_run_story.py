@@ -27,11 +27,13 @@ def test_a_script_that_raises_inside_the_with_block_tells_its_whole_story(projec
         "    for step in range(3):\n"
         "        run.log({'loss': 1.0 / (step + 1)})\n"
         "        print(f'step {step}: loss {1.0 / (step + 1):.3f}')\n"
+        "        __import__('time').sleep(0.3)\n"
         "    raise FloatingPointError('loss is NaN at step 3')\n")
     git(repo, "add", "train.py")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "train")
 
-    done = run_python([str(repo / "train.py"), "--epochs", "3"], env={"RUNSTREAM_CONSOLE": "wrap"}, cwd=str(repo))
+    done = run_python([str(repo / "train.py"), "--epochs", "3"], cwd=str(repo),
+                      env={"RUNSTREAM_CONSOLE": "wrap", "RUNSTREAM_SYSTEM_METRICS": "on", "RUNSTREAM_SYSTEM_INTERVAL": "0.2"})
     assert done.returncode == 1 and "FloatingPointError" in done.stderr
     run_id = done.stdout.splitlines()[0]
 
@@ -45,6 +47,10 @@ def test_a_script_that_raises_inside_the_with_block_tells_its_whole_story(projec
     assert ("stdout", "step 2: loss 0.333") in texts
     assert any(stream == "stderr" and "loss is NaN at step 3" in text for stream, text in texts), texts
     assert [line["text"] for line in remote.logs(tail=1)] == [texts[-1][1]]
+
+    system = remote.history(keys=["system/cpu.percent", "system/proc.memory.rss_mb"], pandas=False)
+    assert any("system/proc.memory.rss_mb" in row for row in system), system
+    assert not any(key.startswith("system/") for key in remote.summary)
 
     environment = remote.environment()
     assert environment["git"]["commit"] == git(repo, "rev-parse", "HEAD")
