@@ -1,11 +1,10 @@
 // The Query API (docs/api.md), with the API key on every call. A 401 sends the app back to the
-// key form. Where a route is missing on an older server (404 without a problem document), the
-// call says so with NotAvailable and callers fall back to doing the work here.
+// key form; any other refusal is an ApiError with the server's problem document.
 
 import { getKey } from './auth';
 import type { MetricDefinition } from './lib/definitions';
-import { matchesFilter, runComparator, type Filter, type RunFields } from './lib/filters';
-import { rowsToSampled, type GroupSeries, type Row, type SampledHistory, type SampledSeries } from './lib/series';
+import type { Filter, RunFields } from './lib/filters';
+import type { GroupSeries, SampledHistory, SampledSeries } from './lib/series';
 
 export const API_BASE = '/api/v1';
 
@@ -52,9 +51,7 @@ export interface Run extends RunFields {
   /** the run's event stream version: a later state of the run has a higher one */
   streamVersion?: number;
   rejectedFrames?: unknown[];
-  /** docs/api.md's shape */
-  artifacts?: { logged: ArtifactRef[]; used: ArtifactRef[] };
-  /** the shape the server answers with */
+  /** the artifact versions the run made and read */
   artifactsLogged?: ArtifactRef[];
   artifactsUsed?: ArtifactRef[];
 }
@@ -161,9 +158,6 @@ export class ApiError extends Error {
   }
 }
 
-/** The route is not on this server (yet): the caller does the work itself. */
-export class NotAvailable extends ApiError {}
-
 let unauthorized: () => void = () => {};
 export function onUnauthorized(handler: () => void): void {
   unauthorized = handler;
@@ -215,12 +209,10 @@ async function call<T>(method: string, path: string, query?: Query, body?: unkno
     }
     if (!res.ok) {
       const problem = isJson ? await res.json().catch(() => null) : null;
-      if ((res.status === 404 || res.status === 405) && !problem) throw new NotAvailable(res.status, 'Not available', `${method} ${path} is not on this server`, path);
       throw new ApiError(res.status, problem?.title ?? res.statusText ?? 'Error', problem?.detail ?? null, path);
     }
     if (res.status === 204 || (res.status === 202 && !isJson)) return undefined as T;
-    // A server without the route may answer with the dashboard's index.html.
-    if (!isJson) throw new NotAvailable(res.status, 'Not available', `${method} ${path} answered ${type || 'no content type'}`, path);
+    if (!isJson) throw new ApiError(res.status, 'Not JSON', `${method} ${path} answered ${type || 'no content type'}`, path);
     return (await res.json()) as T;
   } finally {
     release();
@@ -231,21 +223,16 @@ export const api = {
   projects: () => call<Project[]>('GET', '/projects'),
   project: (p: string) => call<Project>('GET', `/projects/${enc(p)}`),
 
-  /** One page of runs. An older server answers with a plain list: filtered, sorted and paged here. */
+  /** One page of runs, filtered, sorted and paged by the server. */
   async runs(p: string, o: { filters?: Filter | null; order?: string; limit?: number; cursor?: string | null; columns?: string[] | null }, signal?: AbortSignal): Promise<RunPage> {
-    const limit = o.limit ?? 100;
-    const res = await call<RunPage | Run[]>('GET', `/projects/${enc(p)}/runs`, {
+    const res = await call<RunPage>('GET', `/projects/${enc(p)}/runs`, {
       filters: o.filters ? JSON.stringify(o.filters) : undefined,
       order: o.order,
-      limit,
+      limit: o.limit ?? 100,
       cursor: o.cursor ?? undefined,
       columns: o.columns?.length ? o.columns.join(',') : undefined,
     }, undefined, signal);
-    if (!Array.isArray(res)) return { runs: res.runs ?? [], total: res.total ?? res.runs?.length ?? 0, nextCursor: res.nextCursor ?? null };
-    const all = res.filter((r) => matchesFilter(r, o.filters ?? null)).sort(runComparator(o.order ?? '-createdAt'));
-    const start = o.cursor ? Number(o.cursor) || 0 : 0;
-    const runs = all.slice(start, start + limit);
-    return { runs, total: all.length, nextCursor: start + limit < all.length ? String(start + limit) : null };
+    return { runs: res.runs ?? [], total: res.total ?? res.runs?.length ?? 0, nextCursor: res.nextCursor ?? null };
   },
 
   /** The display names of runs of a project, by id (at most 1,000). */
@@ -290,31 +277,17 @@ export const api = {
   /** One run's sampled history (every key when `keys` is null). */
   async history(p: string, id: string, o: { keys?: string[] | null; samples: number; x: string }, signal?: AbortSignal): Promise<SampledHistory> {
     const keys = o.keys ? withX(o.keys, o.x) : null;
-    const res = await call<SampledHistory | Row[]>('GET', `/projects/${enc(p)}/runs/${enc(id)}/history`, {
+    return call<SampledHistory>('GET', `/projects/${enc(p)}/runs/${enc(id)}/history`, {
       keys: keys?.join(','), samples: o.samples, x: o.x,
     }, undefined, signal);
-    if (Array.isArray(res)) return rowsToSampled(res, o.keys ?? null, o.x, o.samples);
-    return res;
   },
 
-  /** Sampled series of several runs (up to 100) in one call, or one call per run on an older server. */
+  /** Sampled series of several runs (up to 100) in one call. */
   async multiHistory(p: string, runIds: string[], keys: string[], samples: number, x: string, signal?: AbortSignal): Promise<MultiHistory> {
     if (!runIds.length) return { x, runs: {} };
-    if (!missing.has('multiHistory')) {
-      try {
-        return await call<MultiHistory>('GET', `/projects/${enc(p)}/history`, {
-          runs: runIds.join(','), keys: keys.join(','), samples, x,
-        }, undefined, signal);
-      } catch (e) {
-        if (!(e instanceof NotAvailable)) throw e;
-        missing.add('multiHistory');
-      }
-    }
-    const out: MultiHistory = { x, runs: {} };
-    await Promise.all(runIds.map(async (id) => {
-      out.runs[id] = (await api.history(p, id, { keys, samples, x }, signal)).series;
-    }));
-    return out;
+    return call<MultiHistory>('GET', `/projects/${enc(p)}/history`, {
+      runs: runIds.join(','), keys: keys.join(','), samples, x,
+    }, undefined, signal);
   },
 
   grouped: (p: string, o: { key: string; groupBy: string; samples: number; x: string; filters: Filter | null }, signal?: AbortSignal) =>
@@ -337,9 +310,6 @@ export const api = {
   artifactVersion: (p: string, name: string, version: string) =>
     call<ArtifactVersion>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}`),
 };
-
-/** Routes found missing on this server (fall back without asking again). */
-const missing = new Set<string>();
 
 function withX(keys: readonly string[], x: string): string[] {
   return x.startsWith('_') || keys.includes(x) ? [...keys] : [...keys, x];

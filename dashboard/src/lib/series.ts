@@ -1,7 +1,7 @@
-// Metric series: the sampled shape of the history API, made from plain rows where the server
-// (or a live event) gives rows, and grouped into a mean with a min/max band.
+// Metric series: the sampled shape of the history API (and of grouped history), and live rows
+// added to it as a run logs them.
 
-import { chartValue, toNumber } from './values';
+import { toNumber } from './values';
 
 export type Row = { _step: number; _timestamp?: number; [key: string]: unknown };
 
@@ -53,56 +53,6 @@ export function points(rows: readonly Row[], key: string, xKey: string): { x: nu
   return { x: pairs.map((p) => p[0]), v: pairs.map((p) => p[1]) };
 }
 
-/**
- * Buckets points the way `samples=` does: at most `samples` equal-width buckets over the x range,
- * each with the x of its last point, the min, max and last value; every point kept when there are
- * fewer points than buckets.
- */
-export function bucketize(x: readonly number[], v: readonly (number | string | null)[], samples: number): SampledSeries {
-  const n = x.length;
-  if (n <= samples || samples <= 0) return { x: x.slice(), min: v.slice(), max: v.slice(), last: v.slice(), count: n };
-  const lo = x[0];
-  const hi = x[n - 1];
-  const width = (hi - lo) / samples || 1;
-  const out: SampledSeries = { x: [], min: [], max: [], last: [], count: n };
-  let bucket = -1;
-  let mn = Infinity;
-  let mx = -Infinity;
-  const flush = (i: number) => {
-    out.x.push(x[i]);
-    out.min.push(Number.isFinite(mn) ? mn : 'NaN');
-    out.max.push(Number.isFinite(mx) ? mx : 'NaN');
-    out.last.push(v[i]);
-  };
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(Math.floor((x[i] - lo) / width), samples - 1);
-    if (b !== bucket && bucket >= 0) {
-      flush(i - 1);
-      mn = Infinity;
-      mx = -Infinity;
-    }
-    bucket = b;
-    const num = toNumber(v[i]);
-    if (Number.isFinite(num)) {
-      mn = Math.min(mn, num);
-      mx = Math.max(mx, num);
-    }
-  }
-  flush(n - 1);
-  return out;
-}
-
-/** Rows (the history API without `samples`, or a live event) as the sampled shape. */
-export function rowsToSampled(rows: readonly Row[], keys: readonly string[] | null, xKey: string, samples: number): SampledHistory {
-  const series: Record<string, SampledSeries> = {};
-  for (const key of keys ?? rowKeys(rows)) {
-    if (key === xKey) continue;
-    const p = points(rows, key, xKey);
-    if (p.x.length) series[key] = bucketize(p.x, p.v, samples);
-  }
-  return { x: xKey, series };
-}
-
 /** Adds live rows to a series in place (points at an x already present replace it: a rewritten step). */
 export function appendRows(s: SampledSeries, rows: readonly Row[], key: string, xKey: string): boolean {
   const p = points(rows, key, xKey);
@@ -140,51 +90,4 @@ export function appendRows(s: SampledSeries, rows: readonly Row[], key: string, 
     s.count = (s.count ?? 0) + 1;
   }
   return true;
-}
-
-/**
- * The mean, min and max across runs per x bucket: each run contributes its last value in the
- * bucket. Used when the server's grouped history is not available.
- */
-export function aggregate(value: string, runs: readonly { x: readonly number[]; y: readonly (number | string | null)[] }[], samples: number): GroupSeries {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of runs) {
-    if (!r.x.length) continue;
-    lo = Math.min(lo, r.x[0]);
-    hi = Math.max(hi, r.x[r.x.length - 1]);
-  }
-  const out: GroupSeries = { value, runs: runs.length, x: [], mean: [], min: [], max: [] };
-  if (!Number.isFinite(lo)) return out;
-  const buckets = Math.max(1, samples);
-  const width = (hi - lo) / buckets || 1;
-  const sums = new Float64Array(buckets);
-  const counts = new Uint32Array(buckets);
-  const mins = new Float64Array(buckets).fill(Infinity);
-  const maxs = new Float64Array(buckets).fill(-Infinity);
-  const xs = new Float64Array(buckets).fill(-Infinity);
-  for (const r of runs) {
-    const lastIn = new Map<number, number>();
-    for (let i = 0; i < r.x.length; i++) {
-      const b = Math.min(Math.floor((r.x[i] - lo) / width), buckets - 1);
-      lastIn.set(b, i);
-    }
-    for (const [b, i] of lastIn) {
-      const y = chartValue(r.y[i]);
-      xs[b] = Math.max(xs[b], r.x[i]);
-      if (y === null) continue;
-      sums[b] += y;
-      counts[b]++;
-      mins[b] = Math.min(mins[b], y);
-      maxs[b] = Math.max(maxs[b], y);
-    }
-  }
-  for (let b = 0; b < buckets; b++) {
-    if (xs[b] === -Infinity) continue;
-    out.x.push(xs[b]);
-    out.mean.push(counts[b] ? sums[b] / counts[b] : null);
-    out.min.push(counts[b] ? mins[b] : null);
-    out.max.push(counts[b] ? maxs[b] : null);
-  }
-  return out;
 }

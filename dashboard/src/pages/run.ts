@@ -253,25 +253,8 @@ class RunView {
 
   private async loadArtifacts(): Promise<void> {
     const run = this.run!;
-    let logged: ArtifactRef[] = run.artifacts?.logged ?? run.artifactsLogged ?? [];
-    let used: ArtifactRef[] = run.artifacts?.used ?? run.artifactsUsed ?? [];
-    if (!run.artifacts && !run.artifactsLogged && !run.artifactsUsed) {
-      // An older server: find the run in the project's artifacts.
-      try {
-        const collections = await api.artifacts(this.project);
-        logged = [];
-        used = [];
-        for (const c of collections) {
-          for (const v of c.versions) {
-            if (v.createdBy === run.runId || v.loggedBy?.includes(run.runId)) logged.push({ name: c.name, version: v.version, digest: v.digest });
-            if (v.usedBy?.includes(run.runId)) used.push({ name: c.name, version: v.version, digest: v.digest });
-          }
-        }
-      } catch (e) {
-        mount(this.artifacts, errorBox(e));
-        return;
-      }
-    }
+    const logged: ArtifactRef[] = run.artifactsLogged ?? [];
+    const used: ArtifactRef[] = run.artifactsUsed ?? [];
     const list = (refs: ArtifactRef[]) => refs.length
       ? h('ul', { class: 'artifact-list' }, refs.map((a) => h('li', null,
         h('a', { href: href.artifact(this.project, a.name, a.version) }, `${a.name}:${a.version}`),

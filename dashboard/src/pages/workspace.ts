@@ -2,7 +2,7 @@
 // edit tags and notes), panels on the right (parallel coordinates, parameter importance, a line
 // chart per metric). Everything about the view is in the URL; runs and charts follow live events.
 
-import { api, eventsUrl, isOlder, NotAvailable, ApiError, runName, type Importance, type ParallelData, type Project, type Run } from '../api';
+import { api, eventsUrl, isOlder, ApiError, runName, type Project, type Run } from '../api';
 import { errorBox, loadingBox, setCrumbs, stateBadge, toast, type Page } from '../app';
 import { LazyChart } from '../charts';
 import { h, icon, mount, select, debounce } from '../dom';
@@ -10,12 +10,10 @@ import { ColorBook } from '../lib/colors';
 import { definitionFor } from '../lib/definitions';
 import { configValue, fieldValue, groupValue, matchesFilter, parseFilter, runComparator, type Filter } from '../lib/filters';
 import { importanceOption, parallelOption } from '../lib/chartOptions';
-import { aggregate, type GroupSeries } from '../lib/series';
-import { pearson } from '../lib/stats';
 import {
   chartFilter, decodeState, encodeState, isVisible, MAX_CHART_RUNS, queryString, tableFilter, toggleVisible, type WorkspaceState,
 } from '../lib/urlState';
-import { formatAgo, formatNumber, formatTime, formatValue, toNumber } from '../lib/values';
+import { formatAgo, formatNumber, formatTime, formatValue } from '../lib/values';
 import { LiveFeed } from '../live';
 import { LinePanel } from '../panels/linePanel';
 import { RunsTable, type Column, type TableRow } from '../panels/runsTable';
@@ -56,9 +54,6 @@ export class WorkspacePage implements Page {
   private readonly pendingEdits = new Map<string, { edit: Partial<Run>; until: number }>();
   private live: LiveFeed | null = null;
   private chartGen = 0;
-  private groupedMissing = false;
-  private parallelMissing = false;
-  private importanceMissing = false;
   private disposed = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -996,22 +991,7 @@ export class WorkspacePage implements Page {
     const s = this.state;
     if (!p.groups) p.chart.showLoading(true);
     try {
-      let groups: GroupSeries[] | null = null;
-      if (!this.groupedMissing) {
-        try {
-          groups = (await api.grouped(this.name, { key: p.metric, groupBy: s.group, samples: SAMPLES, x: this.panelX(p.metric), filters: chartFilter(s) })).groups;
-        } catch (e) {
-          if (!(e instanceof NotAvailable)) throw e;
-          this.groupedMissing = true;
-        }
-      }
-      if (!groups) {
-        // An older server: the same from the runs' own series.
-        const runs = this.visibleRuns().slice(0, MAX_CHART_RUNS);
-        const res = await api.multiHistory(this.name, runs.map((r) => r.runId), [p.metric], SAMPLES, this.panelX(p.metric));
-        groups = [...this.groupsOf(runs)].map(([value, members]) => aggregate(value,
-          members.map((r) => res.runs[r.runId]?.[p.metric]).filter((x) => !!x).map((x) => ({ x: x!.x, y: x!.last })), SAMPLES));
-      }
+      const groups = (await api.grouped(this.name, { key: p.metric, groupBy: s.group, samples: SAMPLES, x: this.panelX(p.metric), filters: chartFilter(s) })).groups;
       if (gen !== this.chartGen || this.disposed || this.state.group !== s.group) return;
       p.groups = groups.map((g) => ({ ...g, value: String(g.value), color: this.groupColors.get(String(g.value)) }));
     } catch (e) {
@@ -1047,29 +1027,8 @@ export class WorkspacePage implements Page {
       this.parallelNote.textContent = 'no metric yet';
       return;
     }
-    let data: ParallelData | null = null;
     try {
-      if (!this.parallelMissing) {
-        try {
-          data = await api.parallel(this.name, params, `summary.${metric}`, chartFilter(this.state));
-        } catch (e) {
-          if (!(e instanceof NotAvailable)) throw e;
-          this.parallelMissing = true;
-        }
-      }
-      if (!data) {
-        const dims = [...params, `summary.${metric}`];
-        data = {
-          dimensions: dims,
-          rows: this.visibleRuns().map((r) => ({
-            runId: r.runId, name: r.name,
-            values: dims.map((d) => {
-              const v = fieldValue(r, d);
-              return typeof v === 'number' || typeof v === 'string' ? v : v === undefined ? null : JSON.stringify(v);
-            }),
-          })),
-        };
-      }
+      const data = await api.parallel(this.name, params, `summary.${metric}`, chartFilter(this.state));
       if (seq !== this.parallelSeq || this.disposed) return;
       this.parallelNote.textContent = `${data.rows.length} run${data.rows.length === 1 ? '' : 's'}`;
       this.parallelChart.set(parallelOption(data));
@@ -1087,17 +1046,8 @@ export class WorkspacePage implements Page {
       this.importanceNote.textContent = 'no metric yet';
       return;
     }
-    let data: Importance | null = null;
     try {
-      if (!this.importanceMissing) {
-        try {
-          data = await api.importance(this.name, `summary.${metric}`, null, chartFilter(this.state));
-        } catch (e) {
-          if (!(e instanceof NotAvailable)) throw e;
-          this.importanceMissing = true;
-        }
-      }
-      if (!data) data = this.localImportance(metric);
+      const data = await api.importance(this.name, `summary.${metric}`, null, chartFilter(this.state));
       if (seq !== this.importanceSeq || this.disposed) return;
       const partial = data.parameters.every((p) => p.importance === null) ? ' · correlation only' : '';
       this.importanceNote.textContent = `${metric} · ${data.runsUsed} run${data.runsUsed === 1 ? '' : 's'}${partial}`;
@@ -1105,24 +1055,6 @@ export class WorkspacePage implements Page {
     } catch (e) {
       if (seq === this.importanceSeq) this.importanceNote.textContent = `error: ${(e as Error).message}`;
     }
-  }
-
-  /** Correlations only (the forest's importance needs the server). */
-  private localImportance(metric: string): Importance {
-    const runs = this.visibleRuns().filter((r) => Number.isFinite(toNumber(r.summary?.[metric])));
-    const parameters = this.configKeys().map((k) => {
-      const xs: number[] = [];
-      const ys: number[] = [];
-      for (const r of runs) {
-        const v = configValue(r.config, k);
-        if (typeof v !== 'number') continue;
-        xs.push(v);
-        ys.push(toNumber(r.summary[metric]));
-      }
-      return { key: `config.${k}`, importance: null, correlation: pearson(xs, ys) };
-    }).filter((p) => p.correlation !== null)
-      .sort((a, b) => Math.abs(b.correlation!) - Math.abs(a.correlation!));
-    return { metric: `summary.${metric}`, runsUsed: runs.length, parameters };
   }
 
   // ---------------------------------------------------------------- layout
