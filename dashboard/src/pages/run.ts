@@ -46,7 +46,7 @@ class RunView {
   private readonly tags = h('div', { class: 'tags-box' });
   private readonly config = h('div');
   private readonly summary = h('div');
-  private readonly artifacts = h('div', { class: 'run-artifacts' }, loadingBox());
+  private readonly artifacts = h('div', { class: 'run-artifacts' });
   private readonly rejected = h('div');
   private readonly grid = h('div', { class: 'panel-grid line-grid' });
   /** System metrics (the SDKs' CPU, memory, disk, network and GPU samples) have their own section. */
@@ -77,7 +77,7 @@ class RunView {
     setCrumbs([['Projects', '#/'], [this.project, href.workspace(this.project)], [runName(this.run)]]);
     this.layout();
     this.renderRun();
-    void this.loadArtifacts();
+    this.renderArtifacts();
     // Listen first; rows that arrive while the history loads are held and added after it.
     this.live = new LiveFeed({
       url: () => eventsUrl(this.project, this.runId),
@@ -251,7 +251,7 @@ class RunView {
     }
   }
 
-  private async loadArtifacts(): Promise<void> {
+  private renderArtifacts(): void {
     const run = this.run!;
     const logged: ArtifactRef[] = run.artifactsLogged ?? [];
     const used: ArtifactRef[] = run.artifactsUsed ?? [];

@@ -37,26 +37,35 @@ export function uniqueProject(prefix) {
 }
 
 /**
+ * Spawns a program and keeps what it prints: `output` holds stdout and stderr so far, `exited`
+ * resolves with its exit code (and rejects when it cannot be started).
+ */
+function spawnCollecting(command, args, options) {
+  const child = spawn(command, args, options);
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (output.stdout += d));
+  child.stderr.on('data', (d) => (output.stderr += d));
+  const exited = new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', resolvePromise);
+  });
+  return { child, output, exited };
+}
+
+/**
  * Starts the example training program (the C# SDK): a run in `project` logging accuracy and loss
  * for epochs × 8 steps, then a model artifact. Returns the child and a promise of its run id.
  */
 export function startRun({ project, seed = 1, learningRate = 0.1, epochs = 20 }) {
   if (!existsSync(EXAMPLE)) throw new Error(`${EXAMPLE} is missing: build the solution first`);
-  const child = spawn('dotnet', [EXAMPLE, '--project', project, '--seed', String(seed), '--learning-rate', String(learningRate), '--epochs', String(epochs)], {
+  const { child, output, exited } = spawnCollecting('dotnet', [EXAMPLE, '--project', project, '--seed', String(seed), '--learning-rate', String(learningRate), '--epochs', String(epochs)], {
     env: { ...process.env, RUNSTREAM_API_KEY: API_KEY, RUNSTREAM_URL: INGEST_URL, RUNSTREAM_DIR: spool, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const done = new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /run (\S+) in project/.exec(out);
-      if (code !== 0 || !m) reject(new Error(`the example exited with ${code}: ${out}\n${err}`));
-      else resolvePromise(m[1]);
-    });
+  const done = exited.then((code) => {
+    const m = /run (\S+) in project/.exec(output.stdout);
+    if (code !== 0 || !m) throw new Error(`the example exited with ${code}: ${output.stdout}\n${output.stderr}`);
+    return m[1];
   });
   return { child, done };
 }
@@ -71,19 +80,14 @@ function pythonEnv(extra = {}) {
  * `finish()` ends the run. `runId` resolves once the run exists; `done` once the program exits.
  */
 export function startPacedRun({ project }) {
-  const child = spawn('/usr/bin/python3', [join(here, 'paced_run.py'), project], {
+  const { child, output, exited } = spawnCollecting('/usr/bin/python3', [join(here, 'paced_run.py'), project], {
     env: pythonEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const done = new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`paced_run.py exited with ${code}: ${out}\n${err}`))));
+  const done = exited.then((code) => {
+    if (code !== 0) throw new Error(`paced_run.py exited with ${code}: ${output.stdout}\n${output.stderr}`);
   });
-  const runId = waitFor(() => /^run (\S+)$/m.exec(out)?.[1], { message: 'the paced run to start', timeout: 60000 });
+  const runId = waitFor(() => /^run (\S+)$/m.exec(output.stdout)?.[1], { message: 'the paced run to start', timeout: 60000 });
   return {
     child,
     runId,
@@ -94,20 +98,10 @@ export function startPacedRun({ project }) {
 }
 
 /** Runs a Python script with the SDK of this checkout (Debian's Python); resolves with its exit code and output. */
-export function runPython(script, args = [], { cwd, env = {} } = {}) {
-  const child = spawn('/usr/bin/python3', [script, ...args], {
-    cwd,
-    env: pythonEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+export async function runPython(script, args = [], { cwd, env = {} } = {}) {
+  const { output, exited } = spawnCollecting('/usr/bin/python3', [script, ...args], { cwd, env: pythonEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const code = await exited;
+  return { code, ...output };
 }
 
 /** Runs the example to the end and waits until the Query API shows the run finished. */

@@ -168,6 +168,7 @@ class Summary(_Values):
     def __init__(self, send=None, warn=None):
         super().__init__(send=send)
         object.__setattr__(self, "_warn", warn)
+        object.__setattr__(self, "_counts", {})       # values per key so far, for mean summaries
 
     def as_dict(self) -> dict:
         with self._lock:
@@ -207,15 +208,14 @@ class Summary(_Values):
             if not definitions:
                 self._values.update(values)
                 return
-            counts = self.__dict__.setdefault("_counts", {})
             for key, value in values.items():
                 definition = definition_for(definitions, key)
                 mode = definition.summary if definition is not None else None
                 if mode in (None, "last"):
                     self._values[key] = value
                     continue
-                counts[key] = counts.get(key, 0) + 1
-                kept = next_summary(mode, self._values.get(key), value, counts[key])
+                self._counts[key] = self._counts.get(key, 0) + 1
+                kept = next_summary(mode, self._values.get(key), value, self._counts[key])
                 if kept is None:
                     self._values.pop(key, None)
                 else:
