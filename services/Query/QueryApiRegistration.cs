@@ -10,6 +10,7 @@ using Runstream.Query.Projects;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
+using Runstream.Query.Views;
 using Runstream.Store;
 
 namespace Runstream.Query;
@@ -65,6 +66,7 @@ public static class QueryApiRegistration
         api.MapArtifacts();
         api.MapLive();
         api.MapLogs();
+        api.MapSavedViews();
         app.MapGroup("/admin/v1").MapApiKeyAdministration();
         app.MapDashboard();
         return app;

@@ -73,12 +73,14 @@ public static class StoreRegistration
             store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
                 typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
-                typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved)]);
+                typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved),
+                typeof(RunDeleted), typeof(RunRestored), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
             store.Projections.Add(new ConsoleProjection(options.Schema), ProjectionLifecycle.Inline);
+            store.Projections.Add(new Views.SavedViewProjection(), ProjectionLifecycle.Inline);
             // Metric frames are large events (up to ~100 KB): the daemon fetches and holds few at a time.
             store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async, SmallPages);
@@ -86,6 +88,7 @@ public static class StoreRegistration
             store.Storage.ExtendedSchemaObjects.Add(ConsoleTable.Define(options.Schema));
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
+            store.Schema.For<Views.SavedView>().Index(view => view.ProjectKey);
             store.Schema.For<RunLiveness>();
             store.Schema.For<ProgressProbeAnswer>();
             store.Schema.For<RunNumbers>().UseOptimisticConcurrency(true);

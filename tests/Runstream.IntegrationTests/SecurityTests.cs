@@ -120,6 +120,8 @@ public sealed class SecurityTests(StackFixture stack)
             await run.LogArtifactAsync(folder, name: "model", type: "model", aliases: ["best"]);
         }
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}/artifacts/model/v0", v => v is not null, "the artifact");
+        using var view = await stack.Query.PostAsJsonAsync($"/api/v1/projects/{project}/views", new { name = "secret view", state = "q=secret" });
+        var viewId = (await view.Content.ReadFromJsonAsync<JsonNode>())!["viewId"]!.GetValue<string>();
 
         var otherKey = await stack.CreateApiKeyAsync($"team-c-{Guid.NewGuid():N}"[..20]);
         using var other = new HttpClient { BaseAddress = stack.Query.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", otherKey) } };
@@ -127,7 +129,7 @@ public sealed class SecurityTests(StackFixture stack)
         foreach (var (method, route) in ApiRoutes((await anonymous.GetFromJsonAsync<JsonNode>("/openapi/v1.json"))!))
         {
             // Every parameter any route needs, so each reaches its entity check rather than a 400.
-            var url = Fill(route, project, runId) + $"?runs={runId}&key=loss&groupBy=group&metric=summary.loss&params=config.x";
+            var url = Fill(route, project, runId).Replace("{viewId}", viewId) + $"?runs={runId}&key=loss&groupBy=group&metric=summary.loss&params=config.x";
             using var request = new HttpRequestMessage(method, url);
             if (method != HttpMethod.Get && method != HttpMethod.Delete)
                 request.Content = JsonContent.Create(new { notes = "x", version = "v0" });

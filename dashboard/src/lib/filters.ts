@@ -296,12 +296,12 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The search box: the text anywhere in a run's name or id, any case. */
+/** The search box: the text anywhere in a run's name, id, tags or notes, any case. */
 export function searchFilter(text: string): Filter | null {
   const t = text.trim();
   if (!t) return null;
   const pattern = `(?i)${escapeRegex(t)}`;
-  return { $or: [{ name: { $regex: pattern } }, { runId: { $regex: pattern } }] };
+  return { $or: ['name', 'runId', 'tags', 'notes'].map((field) => ({ [field]: { $regex: pattern } })) };
 }
 
 /** State chips: any of the chosen states. */

@@ -101,7 +101,7 @@ describe('helpers', () => {
     expect(statesFilter(['running', 'failed'])).toEqual({ state: { $in: ['running', 'failed'] } });
     expect(tagsFilter(['x'])).toEqual({ tags: 'x' });
     expect(searchFilter('  ')).toBeNull();
-    expect(searchFilter('lr0.1')).toEqual({ $or: [{ name: { $regex: '(?i)lr0\\.1' } }, { runId: { $regex: '(?i)lr0\\.1' } }] });
+    expect(searchFilter('lr0.1')).toEqual({ $or: ['name', 'runId', 'tags', 'notes'].map((f) => ({ [f]: { $regex: '(?i)lr0\\.1' } })) });
     expect(visibilityFilter(['a'], null)).toEqual({ runId: { $nin: ['a'] } });
     expect(visibilityFilter(['a'], ['b'])).toEqual({ runId: { $in: ['b'] } });
   });
@@ -110,7 +110,9 @@ describe('helpers', () => {
     expect(andFilters({ state: 'x' }, null)).toEqual({ state: 'x' });
     expect(andFilters({ state: 'x' }, { $and: [{ tags: 'a' }, { tags: 'b' }] })).toEqual({ $and: [{ state: 'x' }, { tags: 'a' }, { tags: 'b' }] });
   });
-  it('search matches names and ids, any case', () => {
+  it('search matches names, ids, tags and notes, any case', () => {
+    expect(matchesFilter({ ...b, tags: ['Baseline'] }, searchFilter('baseline'))).toBe(true);
+    expect(matchesFilter({ ...b, notes: 'tried a WIDER net' }, searchFilter('wider'))).toBe(true);
     expect(matchesFilter(a, searchFilter('LR0.1'))).toBe(true);
     expect(matchesFilter(c, searchFilter('c3'))).toBe(true);
     expect(matchesFilter(b, searchFilter('lr0.1'))).toBe(false);

@@ -31,7 +31,7 @@ describe('workspace state in the URL', () => {
   it('combines the search box, chips and JSON box', () => {
     const s = { ...DEFAULT_STATE, q: 'wide', states: ['running'], filter: '{"config.lr":{"$lt":0.1}}' };
     expect(tableFilter(s)).toEqual({ $and: [
-      { $or: [{ name: { $regex: '(?i)wide' } }, { runId: { $regex: '(?i)wide' } }] },
+      { $or: ['name', 'runId', 'tags', 'notes'].map((f) => ({ [f]: { $regex: '(?i)wide' } })) },
       { state: 'running' },
       { 'config.lr': { $lt: 0.1 } },
     ] });

@@ -325,6 +325,8 @@ class PublicRun:
         self.created_at = data.get("createdAt")
         self.updated_at = data.get("updatedAt")
         self.finished_at = data.get("finishedAt")
+        # When the run was deleted (it is out of the project's lists until restored), or None.
+        self.deleted_at = data.get("deletedAt")
         # The exception that ended a failed run: {"type", "message", "traceback"}, or None.
         self.failure = data.get("failure")
         self.rejected_frames = data.get("rejectedFrames") or []
@@ -386,6 +388,15 @@ class PublicRun:
                 self._load_edited(edited)
             else:
                 self._saved = (list(self.tags), self.notes, self.name)
+
+    def delete(self) -> None:
+        """Deletes the run from its project (as wandb's ``Run.delete()``). Runstream keeps it as an
+        event: the run leaves lists and counts, its history stays, and `restore()` undoes it."""
+        self._load_edited(self._api._send("DELETE", self._base(), None))
+
+    def restore(self) -> None:
+        """Brings a deleted run back into its project."""
+        self._load_edited(self._api._send("POST", f"{self._base()}/restore", None))
 
     def logs(self, tail: int | None = None) -> list:
         """The run's console lines as dicts (line, time, stream "stdout"/"stderr", text): all of

@@ -109,3 +109,15 @@ def test_tags_and_notes_edits(project, api):
     assert (remote.tags, remote.notes) == (["c"], "third") and remote.updated_at != before
     again = api.run(path)
     assert (again.tags, again.notes) == (["c"], "third")
+
+
+def test_delete_and_restore(project, api, runs):
+    r0, r1, r2, r3 = runs
+    run = api.run(f"{project}/{r1}")
+    run.delete()
+    assert run.deleted_at
+    assert set(ids_of(api.runs(project))) == {r0, r2, r3}
+    assert api.run(f"{project}/{r1}").deleted_at  # still there by its id, history and all
+    run.restore()
+    assert run.deleted_at is None
+    assert set(ids_of(api.runs(project))) == {r0, r1, r2, r3}

@@ -8,13 +8,20 @@ namespace Runstream.Query.Runs;
 
 /// <summary>
 /// Edits from the dashboard become events in the run's stream (so the run keeps the history of its
-/// name, tags and notes), appended directly: the run's details update in the same transaction, and the
-/// answer already shows the edit. Projections appends with an expected version, so an edit that
-/// lands between its read and its write makes that batch retry, never overwrite.
+/// name, tags, notes and deletion), appended directly: the run's details update in the same
+/// transaction, and the answer already shows the edit. Projections appends with an expected version,
+/// so an edit that lands between its read and its write makes that batch retry, never overwrite.
 /// </summary>
 public static class RunEditing
 {
-    public static async Task<RunDetails?> ApplyAsync(IDocumentStore store, string runKey, RunEdit edit, CancellationToken cancellation)
+    public static Task<RunDetails?> ApplyAsync(IDocumentStore store, string runKey, RunEdit edit, CancellationToken cancellation) =>
+        AppendAsync(store, runKey, _ => new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow, edit.Name), cancellation);
+
+    /// <summary>
+    /// Appends the event <paramref name="change"/> makes of the run as it stands (none: nothing to do)
+    /// and answers the run after it; null when there is no such run.
+    /// </summary>
+    public static async Task<RunDetails?> AppendAsync(IDocumentStore store, string runKey, Func<RunDetails, object?> change, CancellationToken cancellation)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -22,7 +29,9 @@ public static class RunEditing
             var run = await session.LoadAsync<RunDetails>(runKey, cancellation);
             if (run is null)
                 return null;
-            RunStreams.Append(session, runKey, run.StreamVersion, [new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow, edit.Name)]);
+            if (change(run) is not { } @event)
+                return run;
+            RunStreams.Append(session, runKey, run.StreamVersion, [@event]);
             RunChanges.Notify(session, run.Id);
             try
             {

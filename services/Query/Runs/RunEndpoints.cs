@@ -12,17 +12,17 @@ public static class RunEndpoints
 {
     public static void MapRuns(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{project}/runs", async (string project, string? filters, string? order, int? limit, string? cursor, string? columns,
+        api.MapGet("/projects/{project}/runs", async (string project, string? filters, string? order, int? limit, string? cursor, string? columns, bool? deleted,
                 RunTable table, HttpContext http, CancellationToken cancellation) =>
             {
-                var page = await table.PageAsync(http.Entity(), project, filters, RunOrder.Parse(order), limit ?? 100, cursor, cancellation);
+                var page = await table.PageAsync(http.Entity(), project, filters, RunOrder.Parse(order), limit ?? 100, cursor, cancellation, deleted ?? false);
                 if (ParseList(columns) is { } chosen)
                     foreach (var run in page.Runs)
                         RunTable.KeepColumns(run, chosen);
                 return page;
             })
             .WithName("ListRuns")
-            .WithSummary("The project's runs: filtered (MongoDB-style filters), sorted, paged by cursor, with chosen config and summary columns.");
+            .WithSummary("The project's runs: filtered (MongoDB-style filters), sorted, paged by cursor, with chosen config and summary columns; deleted=true lists the deleted ones.");
 
         api.MapGet("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
             await session.LoadAsync<RunDetails>(new RunKey(http.Entity(), project, runId).ToString(), cancellation) is { } run
@@ -41,6 +41,26 @@ public static class RunEndpoints
             })
             .WithName("EditRun")
             .WithSummary("Sets a run's name, tags and/or notes; recorded as a RunEdited event in the run's stream.");
+
+        api.MapDelete("/projects/{project}/runs/{runId}", async Task<IResult> (string project, string runId, IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                var keyId = http.KeyId();
+                var run = await RunEditing.AppendAsync(store, new RunKey(http.Entity(), project, runId).ToString(),
+                    run => run.DeletedAt is null ? new RunDeleted(run.State, keyId, DateTimeOffset.UtcNow) : null, cancellation);
+                return run is null ? RunNotFound(project, runId) : Results.Ok(run);
+            })
+            .WithName("DeleteRun")
+            .WithSummary("Deletes a run from its project's lists and counts (a RunDeleted event: its history stays, and restore undoes it).");
+
+        api.MapPost("/projects/{project}/runs/{runId}/restore", async Task<IResult> (string project, string runId, IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                var keyId = http.KeyId();
+                var run = await RunEditing.AppendAsync(store, new RunKey(http.Entity(), project, runId).ToString(),
+                    run => run.DeletedAt is null ? null : new RunRestored(run.State, keyId, DateTimeOffset.UtcNow), cancellation);
+                return run is null ? RunNotFound(project, runId) : Results.Ok(run);
+            })
+            .WithName("RestoreRun")
+            .WithSummary("Brings a deleted run back (a RunRestored event).");
 
         api.MapGet("/projects/{project}/runs/{runId}/environment", async Task<IResult> (string project, string runId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
             {

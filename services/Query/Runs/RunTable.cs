@@ -19,12 +19,13 @@ public sealed class RunTable(NpgsqlDataSource database, StoreOptions store, IDoc
 
     private string Table => $"{store.Schema}.mt_doc_rundetails";
 
-    public async Task<RunsPage> PageAsync(string entity, string project, string? filters, RunOrder order, int limit, string? cursor, CancellationToken cancellation)
+    /// <param name="deleted">The deleted runs (the project's bin) instead of the others.</param>
+    public async Task<RunsPage> PageAsync(string entity, string project, string? filters, RunOrder order, int limit, string? cursor, CancellationToken cancellation, bool deleted = false)
     {
         if (limit is < 1 or > MaxLimit)
             throw new QueryProblem("limit", $"{limit} is out of range; the limit is 1 to {MaxLimit}.");
         var parameters = new SqlParameters();
-        var where = Where(entity, project, filters, parameters);
+        var where = Where(entity, project, filters, parameters, deleted);
         var keys = order.KeyColumns(parameters);
         var after = cursor is null ? "true" : order.After(RunOrder.Cursor.Decode(cursor), parameters);
 
@@ -102,9 +103,10 @@ public sealed class RunTable(NpgsqlDataSource database, StoreOptions store, IDoc
         run.Config = config;
     }
 
-    private static string Where(string entity, string project, string? filters, SqlParameters parameters) =>
+    private static string Where(string entity, string project, string? filters, SqlParameters parameters, bool deleted = false) =>
         // The project condition matches the expression of Marten's index on the project.
-        $"(d.data ->> 'project') = {parameters.Add(project)} and (d.data ->> 'entity') = {parameters.Add(entity)} and {RunFilter.Compile(filters, parameters)}";
+        $"(d.data ->> 'project') = {parameters.Add(project)} and (d.data ->> 'entity') = {parameters.Add(entity)}"
+        + $" and (d.data ->> 'deletedAt') is {(deleted ? "not null" : "null")} and {RunFilter.Compile(filters, parameters)}";
 
     private static NpgsqlBatchCommand Command(string sql, SqlParameters parameters)
     {

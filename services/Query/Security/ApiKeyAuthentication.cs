@@ -48,6 +48,10 @@ public static class ApiKeyAuthentication
     /// <summary>The entity of the request's API key (set by <see cref="RequireApiKey"/>).</summary>
     public static string Entity(this HttpContext http) => (string)http.Items[EntityItem]!;
 
+    /// <summary>The id of the request's API key (not its secret): who made an edit, in the events it appends.</summary>
+    public static string KeyId(this HttpContext http) =>
+        ApiKey.TryParse((string)http.Items[TokenItem]!, out var id, out _) ? id : "";
+
     /// <summary>Whether the request was authenticated (routes outside the API are not).</summary>
     public static bool HasEntity(this HttpContext http) => http.Items.ContainsKey(EntityItem);
 

@@ -17,6 +17,8 @@ public sealed class ProjectOverview
     public SortedSet<string> ConfigKeys { get; set; } = new(StringComparer.Ordinal);
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastActivityAt { get; set; }
+    /// <summary>Runs deleted (and not restored): their later state changes count nowhere.</summary>
+    public HashSet<string> DeletedRuns { get; set; } = [];
 }
 
 /// <summary>Async: one document gathers the events of all of a project's runs.</summary>
@@ -33,6 +35,8 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
         IncludeType<RunCrashed>();
         IncludeType<RunRevived>();
         IncludeType<RunResumed>();
+        IncludeType<RunDeleted>();
+        IncludeType<RunRestored>();
     }
 
     public override ProjectOverview? Evolve(ProjectOverview? project, string id, IEvent e)
@@ -43,6 +47,8 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
             project = new ProjectOverview { Id = id, Entity = run.Entity, Name = run.Project, CreatedAt = e.Timestamp };
         }
 
+        var runId = RunKey.Parse(e.StreamKey!).RunId;
+        var counted = !project.DeletedRuns.Contains(runId);
         switch (e.Data)
         {
             case RunStarted started:
@@ -56,19 +62,27 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
             case MetricsLogged logged:
                 project.MetricKeys.UnionWith(logged.Decode().Keys);
                 break;
-            case RunResumed resumed:
+            case RunResumed resumed when counted:
                 Count(project, resumed.PreviousState, -1);
                 Count(project, RunState.Running, +1);
                 break;
-            case RunCrashed:
+            case RunCrashed when counted:
                 Count(project, RunState.Running, -1);
                 Count(project, RunState.Crashed, +1);
                 break;
-            case RunRevived:
+            case RunRevived when counted:
                 Count(project, RunState.Crashed, -1);
                 Count(project, RunState.Running, +1);
                 break;
-            case RunFinished finished:
+            case RunDeleted deleted when project.DeletedRuns.Add(runId):
+                project.RunCount--;
+                Count(project, deleted.State, -1);
+                break;
+            case RunRestored restored when project.DeletedRuns.Remove(runId):
+                project.RunCount++;
+                Count(project, restored.State, +1);
+                break;
+            case RunFinished finished when counted:
                 Count(project, RunState.Running, -1);
                 Count(project, finished.ExitCode == 0 ? RunState.Finished : RunState.Failed, +1);
                 break;

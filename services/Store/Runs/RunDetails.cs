@@ -38,6 +38,8 @@ public sealed class RunDetails
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Set while the run is deleted (soft: <see cref="RunRestored"/> brings it back); lists leave it out.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
     /// <summary>Sequence number of the last frame applied; the next frame applied is this + 1.</summary>
     public long LastSequence { get; set; }
     /// <summary>Version of the run's event stream (frames plus the server's own events), for optimistic appends.</summary>
@@ -63,7 +65,7 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
     public override RunDetails? Evolve(RunDetails? run, string id, IEvent e)
     {
         // Artifact collections keep their own streams (alias edits); they are no runs.
-        if (e.Data is Artifacts.IArtifactEdit)
+        if (e.Data is Artifacts.IArtifactEdit or Views.ISavedViewEvent)
             return run;
         // A run exists from its first event, even when that was a rejected start: what was refused stays visible.
         run ??= New(id, e.Timestamp);
@@ -123,6 +125,12 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 run.Name = edited.Name ?? run.Name;
                 run.Notes = edited.Notes ?? run.Notes;
                 run.Tags = edited.Tags is null ? run.Tags : [.. edited.Tags];
+                break;
+            case RunDeleted deleted:
+                run.DeletedAt = deleted.DeletedAt;
+                break;
+            case RunRestored:
+                run.DeletedAt = null;
                 break;
             case FrameRejected rejected:
                 run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));
