@@ -20,7 +20,7 @@ public sealed class CompareAndEditTests(StackFixture stack)
             var lr = random.NextDouble();
             var batch = random.Next(1, 5) * 32;
             var optimizer = i % 2 == 0 ? "adam" : "sgd";
-            await using var run = await Experiment.InitAsync(stack.Settings(project) with { Config = new { lr, batch, optimizer } });
+            await using var run = await Experiment.InitAsync(stack.Settings(project) with { Config = new { lr, batch, optimizer, dataset = "cats" } });
             // Accuracy is best for a learning rate in the middle: an effect correlation cannot see.
             run.Log(new Dictionary<string, double> { ["accuracy"] = 1 - Math.Abs(lr - 0.5) * 2 + random.NextDouble() * 0.01 });
             await run.FinishAsync();
@@ -32,6 +32,8 @@ public sealed class CompareAndEditTests(StackFixture stack)
         Assert.Equal(40, importance!["runsUsed"]!.GetValue<int>());
         var parameters = importance["parameters"]!.AsArray();
         Assert.Equal(["config.batch", "config.lr", "config.optimizer"], parameters.Select(p => p!["key"]!.GetValue<string>()).Order());
+        // A key every run has the same value of is named apart, not ranked.
+        Assert.Equal(["config.dataset"], importance["constantKeys"]!.AsArray().Select(k => k!.GetValue<string>()));
         Assert.Equal("config.lr", parameters[0]!["key"]!.GetValue<string>());
         Assert.True(parameters[0]!["importance"]!.GetValue<double>() > 2 * parameters[1]!["importance"]!.GetValue<double>(), importance.ToJsonString());
         Assert.InRange(Math.Abs(parameters[0]!["correlation"]!.GetValue<double>()), 0, 0.5);

@@ -159,4 +159,23 @@ public sealed class ParameterImportanceTests
         Assert.Null(result.Parameters[0].Importance);
         Assert.Equal(1.0, result.Parameters[0].Correlation!.Value, 6);
     }
+
+    [Fact]
+    public void Grouped_lines_carry_the_standard_deviation_and_the_count_per_bucket()
+    {
+        var groups = GroupedHistory.Aggregate(
+        [
+            ("adam", [0, 1], [1, 10]),
+            ("adam", [0, 1], [3, 10]),
+            ("sgd", [0, 1], [5, double.NaN]),
+        ], buckets: 2);
+        var adam = groups.Single(g => g.Value == "adam");
+        Assert.Equal([2, 10], adam.Mean);
+        Assert.Equal(Math.Sqrt(2), adam.Std[0], 9);
+        Assert.Equal(0, adam.Std[1]);
+        Assert.Equal([2, 2], adam.Count);
+        var sgd = groups.Single(g => g.Value == "sgd");
+        Assert.Equal([1], sgd.Count);
+        Assert.Equal([0], sgd.Std);
+    }
 }

@@ -8,7 +8,8 @@ namespace Runstream.Query.Compare;
 /// <param name="Correlation">Pearson correlation with the metric, for numeric (and true/false) keys.</param>
 public sealed record ParameterScore(string Key, double? Importance, double? Correlation);
 
-public sealed record ImportanceResult(string Metric, int RunsUsed, List<ParameterScore> Parameters);
+/// <param name="ConstantKeys">Keys with a single value among the runs used (left out of <paramref name="Parameters"/>).</param>
+public sealed record ImportanceResult(string Metric, int RunsUsed, List<ParameterScore> Parameters, List<string> ConstantKeys);
 
 /// <summary>
 /// W&amp;B's parameter importance: a random forest (Microsoft.ML FastForest) predicts the metric from
@@ -32,9 +33,11 @@ public static class ParameterImportance
         var importance = used.Count >= MinRunsForForest && encodings.Any(e => e.Slots > 0)
             ? ForestImportance(labels, encodings, used.Count)
             : null;
-        var scores = encodings.Select((e, i) => new ParameterScore(e.Column, importance?[i], e.Correlation(labels))).ToList();
+        // A key with one value among the runs used explains nothing: it is named apart, not scored.
+        var scores = encodings.Select((e, i) => (e, i)).Where(p => p.e.Slots > 0)
+            .Select(p => new ParameterScore(p.e.Column, importance?[p.i], p.e.Correlation(labels))).ToList();
         scores.Sort((a, b) => (b.Importance ?? Math.Abs(b.Correlation ?? 0)).CompareTo(a.Importance ?? Math.Abs(a.Correlation ?? 0)));
-        return new ImportanceResult(metric, used.Count, scores);
+        return new ImportanceResult(metric, used.Count, scores, [.. encodings.Where(e => e.Slots == 0).Select(e => e.Column)]);
     }
 
     private sealed class Row

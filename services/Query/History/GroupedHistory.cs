@@ -7,7 +7,9 @@ using Runstream.Store.Runs;
 
 namespace Runstream.Query.History;
 
-public sealed record HistoryGroup(string? Value, int Runs, double[] X, double[] Mean, double[] Min, double[] Max);
+/// <param name="Std">The sample standard deviation across runs per x bucket (0 for one run).</param>
+/// <param name="Count">How many runs have a value in each bucket (standard error = Std / sqrt(Count)).</param>
+public sealed record HistoryGroup(string? Value, int Runs, double[] X, double[] Mean, double[] Min, double[] Max, double[] Std, int[] Count);
 
 public sealed record GroupedHistoryResult(string X, string Key, string GroupBy, List<HistoryGroup> Groups);
 
@@ -46,7 +48,7 @@ public static class GroupedHistory
                 return new GroupedHistoryResult(xAxis, key, groupBy, Aggregate(lines, buckets));
             })
             .WithName("GetGroupedHistory")
-            .WithSummary("Runs grouped by a config key, group or job type: mean, min and max of a metric per x bucket.");
+            .WithSummary("Runs grouped by a config key, group or job type: mean, min, max and standard deviation of a metric per x bucket.");
 
     private static SampledSeries SampleSeries(MetricChunks chunks, string xAxis, int buckets)
     {
@@ -81,6 +83,7 @@ public static class GroupedHistory
         foreach (var group in lines.GroupBy(l => l.Group).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var sum = new double[buckets];
+            var sumOfSquares = new double[buckets];
             var count = new int[buckets];
             var min = Enumerable.Repeat(double.NaN, buckets).ToArray();
             var max = Enumerable.Repeat(double.NaN, buckets).ToArray();
@@ -102,14 +105,17 @@ public static class GroupedHistory
                     if (double.IsNaN(last[b]))
                         continue;
                     sum[b] += last[b];
+                    sumOfSquares[b] += last[b] * last[b];
                     count[b]++;
                     min[b] = double.IsNaN(min[b]) ? last[b] : Math.Min(min[b], last[b]);
                     max[b] = double.IsNaN(max[b]) ? last[b] : Math.Max(max[b], last[b]);
                 }
             }
             var used = Enumerable.Range(0, buckets).Where(b => count[b] > 0).ToArray();
+            double Std(int b) => count[b] < 2 ? 0 : Math.Sqrt(Math.Max(0, (sumOfSquares[b] - sum[b] * sum[b] / count[b]) / (count[b] - 1)));
             groups.Add(new HistoryGroup(group.Key, group.Count(),
-                [.. used.Select(b => lastX[b])], [.. used.Select(b => sum[b] / count[b])], [.. used.Select(b => min[b])], [.. used.Select(b => max[b])]));
+                [.. used.Select(b => lastX[b])], [.. used.Select(b => sum[b] / count[b])], [.. used.Select(b => min[b])], [.. used.Select(b => max[b])],
+                [.. used.Select(Std)], [.. used.Select(b => count[b])]));
         }
         return groups;
     }
