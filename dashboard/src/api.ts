@@ -46,6 +46,8 @@ export interface Run extends RunFields {
   summary: Record<string, number | string | boolean>;
   lastStep: number | null;
   createdAt: string;
+  /** set while the run is deleted (it is out of lists until restored) */
+  deletedAt?: string | null;
   updatedAt?: string;
   finishedAt?: string | null;
   /** the run's event stream version: a later state of the run has a higher one */
@@ -150,6 +152,19 @@ export interface Importance {
   metric: string;
   runsUsed: number;
   parameters: { key: string; importance: number | null; correlation: number | null }[];
+  /** keys with one value among the runs used: not ranked */
+  constantKeys?: string[];
+}
+
+/** A saved workspace view: `state` is the workspace link's query string. */
+export interface SavedView {
+  viewId: string;
+  name: string;
+  state: string;
+  savedBy: string;
+  createdAt: string;
+  savedAt: string;
+  saves: number;
 }
 
 export class ApiError extends Error {
@@ -304,6 +319,16 @@ export const api = {
     call<Importance>('GET', `/projects/${enc(p)}/importance`, {
       metric, params: params?.join(','), filters: filters ? JSON.stringify(filters) : undefined,
     }, undefined, signal),
+
+  deleteRun: (p: string, id: string) => call<Run>('DELETE', `/projects/${enc(p)}/runs/${enc(id)}`),
+  restoreRun: (p: string, id: string) => call<Run>('POST', `/projects/${enc(p)}/runs/${enc(id)}/restore`),
+
+  views: (p: string) => call<SavedView[]>('GET', `/projects/${enc(p)}/views`),
+  view: (p: string, id: string) => call<SavedView>('GET', `/projects/${enc(p)}/views/${enc(id)}`),
+  saveView: (p: string, name: string, state: string, id?: string) => id
+    ? call<SavedView>('PUT', `/projects/${enc(p)}/views/${enc(id)}`, undefined, { name, state })
+    : call<SavedView>('POST', `/projects/${enc(p)}/views`, undefined, { name, state }),
+  deleteView: (p: string, id: string) => call<void>('DELETE', `/projects/${enc(p)}/views/${enc(id)}`),
 
   artifacts: (p: string) => call<ArtifactCollection[]>('GET', `/projects/${enc(p)}/artifacts`),
   artifact: (p: string, name: string) => call<ArtifactCollection>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}`),

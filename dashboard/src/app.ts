@@ -3,6 +3,7 @@
 import { h, mount } from './dom';
 import { onLiveStatus, type LiveStatus } from './live';
 import type { Location } from './router';
+import { THEME_SETTINGS, onThemeChange, setTheme, themeSetting, type ThemeSetting } from './theme';
 
 export interface Page {
   el: HTMLElement;
@@ -31,6 +32,37 @@ onLiveStatus((s) => {
   liveEl.title = s === 'polling' ? 'The live stream is unavailable: refreshing every few seconds' : s === 'live' ? 'Updates arrive as runs log' : '';
 });
 
+const THEME_ICONS: Record<ThemeSetting, string> = {
+  light: 'M8 5.2a2.8 2.8 0 1 0 0 5.6 2.8 2.8 0 0 0 0-5.6z M8 1.5v1.5 M8 13v1.5 M1.5 8H3 M13 8h1.5 M3.4 3.4l1 1 M11.6 11.6l1 1 M3.4 12.6l1-1 M11.6 4.4l1-1',
+  dark: 'M13.5 9.5A5.5 5.5 0 0 1 6.5 2.5a5.5 5.5 0 1 0 7 7z',
+  system: 'M2 3h12v8H2z M6 14h4 M8 11v3',
+};
+const THEME_LABELS: Record<ThemeSetting, string> = { light: 'Light theme', dark: 'Dark theme', system: 'Theme of the system' };
+
+/** Light / dark / system, for the top bar. */
+function themeToggle(): HTMLElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const buttons = THEME_SETTINGS.map((setting) => {
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('class', 'icon');
+    svg.setAttribute('aria-hidden', 'true');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', THEME_ICONS[setting]);
+    svg.appendChild(path);
+    return h('button', {
+      type: 'button', class: 'theme-choice', 'data-theme-choice': setting, title: THEME_LABELS[setting], 'aria-label': THEME_LABELS[setting],
+      onclick: () => setTheme(setting),
+    }, svg);
+  });
+  const show = (setting: ThemeSetting) => {
+    for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.themeChoice === setting));
+  };
+  show(themeSetting());
+  onThemeChange((_, setting) => show(setting));
+  return h('div', { class: 'theme-toggle', role: 'group', 'aria-label': 'Theme' }, buttons);
+}
+
 export function shell(onSignOut: () => void): { root: HTMLElement; slot: HTMLElement } {
   const slot = h('main', { class: 'page-slot' });
   const root = h('div', { class: 'app' },
@@ -40,6 +72,7 @@ export function shell(onSignOut: () => void): { root: HTMLElement; slot: HTMLEle
       crumbsEl,
       h('div', { class: 'spacer' }),
       liveEl,
+      themeToggle(),
       h('button', { class: 'btn btn-ghost btn-sm', title: 'Forget the API key in this browser', onclick: onSignOut }, 'Sign out')),
     slot);
   return { root, slot };

@@ -6,9 +6,12 @@ import { parseHash, type Location } from './router';
 import { shell, setCrumbs, type Page } from './app';
 import { echarts } from './charts';
 import { projectsPage } from './pages/projects';
-import { WorkspacePage } from './pages/workspace';
+import { WorkspacePage } from './pages/workspace/workspacePage';
 import { runPage } from './pages/run';
 import { artifactPage, artifactsPage } from './pages/artifacts';
+import { initTheme } from './theme';
+
+initTheme();
 
 // For browser tests (and the curious): the chart of an element is
 // window.runstream.echarts.getInstanceByDom(el).

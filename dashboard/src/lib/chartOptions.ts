@@ -4,6 +4,7 @@ import { chartValue, formatNumber } from './values';
 import { ema } from './smoothing';
 import { withAlpha } from './colors';
 import { robustRange } from './stats';
+import { decimalsFor, durationInterval, durationLabel, niceRange, RUNTIME, tickLabel, xAxisLabel, xReadout } from './axisFormat';
 import type { GroupSeries, SampledSeries } from './series';
 
 export interface RunLine {
@@ -19,6 +20,7 @@ export interface GroupLine extends GroupSeries {
 
 export interface LineInput {
   metric: string;
+  /** _step, _timestamp, _runtime (seconds since each run's start, already subtracted) or a metric key */
   xKey: string;
   log: boolean;
   smoothing: number;
@@ -26,10 +28,17 @@ export interface LineInput {
   groups?: GroupLine[];
   /** fit the y axis to every value; by default outliers (a diverging run) are left off the axis */
   outliers?: boolean;
+  /** y bounds set by hand; null or absent: automatic */
+  yMin?: number | null;
+  yMax?: number | null;
+  /** the x range zoomed to, in the chart's x units (ms for time); null: all of it */
+  xRange?: [number, number] | null;
+  legend?: boolean;
 }
 
 const AXIS_LABEL = { color: '#6b7280', fontSize: 10 };
 const SPLIT_LINE = { lineStyle: { color: '#eef0f3' } };
+const AXIS_NAME = { color: '#9ca3af', fontSize: 10 };
 
 type Point = [number, number | null];
 
@@ -42,9 +51,7 @@ function pts(xs: readonly number[], ys: readonly (number | null)[], isTime: bool
   return out;
 }
 
-export function xAxisLabel(xKey: string): string {
-  return xKey === '_step' ? 'Step' : xKey === '_timestamp' ? 'Time' : xKey;
-}
+export { xAxisLabel };
 
 /** A line panel: one line per run (with the raw line faint behind a smoothed one), or per group a mean with a min-max band. */
 export function lineOption(input: LineInput): Record<string, unknown> {
@@ -90,53 +97,128 @@ export function lineOption(input: LineInput): Record<string, unknown> {
       });
     }
   }
-  const yRange = input.log || input.outliers ? null : robustRange(linesValues(series));
+  const xRange = input.xRange ?? null;
+  const drawn = linesPoints(series);
+  const xs = xRange ? [xRange[0], xRange[1]] : extent(drawn.map((p) => p[0]));
+  // Zoomed in, the y axis follows the points in view (as W&B's does).
+  const inView = xRange ? drawn.filter(([x]) => x >= xRange[0] && x <= xRange[1]) : drawn;
+  const values = inView.map((p) => p[1] as number);
+  let yRange = input.log ? null : input.outliers ? null : robustRange(values);
+  if (!yRange && xRange && !input.log && values.length) yRange = padded(extent(values)!);
+  if (yRange) yRange = niceRange(yRange);
+  const yMin = finiteOr(input.yMin, input.log ? (v) => v > 0 : undefined) ?? yRange?.[0];
+  const yMax = finiteOr(input.yMax, input.log ? (v) => v > 0 : undefined) ?? yRange?.[1];
+  const ys = extent(values);
+  const yDecimals = input.log ? undefined : decimalsFor(yMin ?? ys?.[0] ?? 0, yMax ?? ys?.[1] ?? 1);
+  const xDecimals = xs ? decimalsFor(xs[0], xs[1]) : undefined;
+  const runtime = input.xKey === RUNTIME;
+  const runtimeStep = runtime ? durationInterval(xRange ? xRange[1] - xRange[0] : xs ? xs[1] - Math.min(0, xs[0]) : 60) : 0;
+  const runtimeDecimals = runtime ? Math.max(0, Math.ceil(-Math.log10(runtimeStep) - 1e-9)) : 0;
+  const legendNames = input.legend ? series.filter((s) => !String(s.id).endsWith(':raw') && !String(s.id).startsWith('band:')).map((s) => String(s.name)) : [];
   return {
     animation: false,
-    grid: { left: 8, right: 14, top: 10, bottom: 30, containLabel: true },
+    grid: {
+      left: 6, right: 14, top: input.legend ? 34 : 12, bottom: 4,
+      // The axis names count in the layout: the grid shrinks to keep them in the panel.
+      outerBoundsMode: 'same', outerBoundsContain: 'all',
+    },
+    legend: {
+      show: !!input.legend, type: 'scroll', top: 0, left: 4, right: 4, itemWidth: 14, itemHeight: 8, itemGap: 8,
+      textStyle: { ...AXIS_LABEL }, pageTextStyle: { ...AXIS_LABEL }, data: legendNames,
+    },
     tooltip: {
       trigger: 'axis',
       confine: true,
       axisPointer: { type: 'line', lineStyle: { color: '#9ca3af' } },
       textStyle: { fontSize: 11 },
-      formatter: lineTooltip(isTime),
+      // Beside the pointer and at the top, so the lines near the pointer stay in sight.
+      position: besidePointer,
+      formatter: lineTooltip(input.xKey),
     },
     xAxis: {
       type: isTime ? 'time' : 'value',
       name: xAxisLabel(input.xKey),
       nameLocation: 'middle',
-      nameGap: 22,
-      nameTextStyle: { color: '#9ca3af', fontSize: 10 },
+      nameGap: 6,
+      nameMoveOverlap: true,
+      nameTextStyle: { ...AXIS_NAME },
       scale: true,
-      min: 'dataMin',
+      // Relative time starts with the run.
+      min: runtime && (xs?.[0] ?? 0) >= 0 ? 0 : 'dataMin',
       max: 'dataMax',
       // Steps are whole numbers: no tick at 2.5.
       ...(input.xKey === '_step' ? { minInterval: 1 } : {}),
-      axisLabel: { ...AXIS_LABEL, hideOverlap: true },
+      ...(runtime ? { interval: runtimeStep } : {}),
+      axisLabel: {
+        ...AXIS_LABEL, hideOverlap: true,
+        ...(isTime ? {} : { formatter: runtime ? (v: number) => durationLabel(v, runtimeDecimals) : (v: number) => tickLabel(v, xDecimals) }),
+      },
       axisLine: { lineStyle: { color: '#d1d5db' } },
       splitLine: { show: false },
     },
     yAxis: {
       type: input.log ? 'log' : 'value',
+      name: input.metric,
+      nameLocation: 'middle',
+      nameRotate: 90,
+      nameGap: 6,
+      nameMoveOverlap: true,
+      nameTextStyle: { ...AXIS_NAME },
+      nameTruncate: { maxWidth: 160 },
       scale: true,
-      ...(yRange ? { min: yRange[0], max: yRange[1] } : {}),
-      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatNumber(v, 3) },
+      ...(yMin !== undefined ? { min: yMin } : {}),
+      ...(yMax !== undefined ? { max: yMax } : {}),
+      axisLabel: { ...AXIS_LABEL, hideOverlap: true, formatter: (v: number) => tickLabel(v, yDecimals) },
       splitLine: SPLIT_LINE,
     },
-    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseMove: 'shift' }],
+    dataZoom: [{
+      type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseMove: 'shift',
+      ...(xRange ? { startValue: xRange[0], endValue: xRange[1] } : {}),
+    }],
     series,
   };
 }
 
-/** The y values of the lines drawn (not the faint raw lines behind smoothed ones, nor the bands' helpers). */
-function linesValues(series: Record<string, unknown>[]): number[] {
-  const values: number[] = [];
+function finiteOr(v: number | null | undefined, ok?: (v: number) => boolean): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && (!ok || ok(v)) ? v : undefined;
+}
+
+function extent(values: readonly number[]): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function padded([lo, hi]: [number, number]): [number, number] {
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * The tooltip's place: at the top, on the side of the pointer with more room (right of it in the
+ * left half), so the lines at and near the pointer stay in sight.
+ */
+export function besidePointer(point: [number, number], _params: unknown, _dom: unknown, _rect: unknown, size: { contentSize: [number, number]; viewSize: [number, number] }): [number, number] {
+  const [w] = size.contentSize;
+  const [viewW] = size.viewSize;
+  const gap = 16;
+  const x = point[0] < viewW / 2 ? Math.min(point[0] + gap, viewW - w) : point[0] - gap - w;
+  return [Math.max(0, x), 4];
+}
+
+/** The points of the lines drawn (not the faint raw lines behind smoothed ones, nor the bands' helpers), without gaps. */
+function linesPoints(series: Record<string, unknown>[]): [number, number][] {
+  const out: [number, number][] = [];
   for (const s of series) {
     const id = String(s.id);
     if (id.endsWith(':raw') || id.startsWith('band:')) continue;
-    for (const [, y] of s.data as Point[]) if (y !== null) values.push(y);
+    for (const p of s.data as Point[]) if (p[1] !== null) out.push(p as [number, number]);
   }
-  return values;
+  return out;
 }
 
 interface TooltipParam {
@@ -147,7 +229,7 @@ interface TooltipParam {
   axisValue?: number;
 }
 
-function lineTooltip(isTime: boolean) {
+function lineTooltip(xKey: string) {
   return (params: TooltipParam | TooltipParam[]) => {
     const list = (Array.isArray(params) ? params : [params])
       .filter((p) => p.seriesId && !p.seriesId.endsWith(':raw') && !p.seriesId.startsWith('band:'))
@@ -156,7 +238,7 @@ function lineTooltip(isTime: boolean) {
       .sort((a, b) => (b.y as number) - (a.y as number));
     if (!list.length) return '';
     const x = Array.isArray(list[0].p.value) ? (list[0].p.value[0] as number) : list[0].p.axisValue ?? 0;
-    const head = isTime ? new Date(x).toLocaleString() : `${formatNumber(x)}`;
+    const head = xReadout(xKey, x);
     const rows = list.slice(0, 12).map(({ p, y }) =>
       `<div class="tt-row"><span class="tt-dot" style="background:${p.color}"></span><span class="tt-name">${escapeHtml(p.seriesName ?? '')}</span><b>${formatNumber(y)}</b></div>`);
     const more = list.length > 12 ? `<div class="tt-more">+${list.length - 12} more</div>` : '';

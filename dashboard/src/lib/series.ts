@@ -26,6 +26,10 @@ export interface GroupSeries {
   mean: (number | null)[];
   min: (number | null)[];
   max: (number | null)[];
+  /** sample standard deviation across the group's runs per bucket */
+  std?: (number | null)[];
+  /** runs with a value per bucket */
+  count?: number[];
 }
 
 export const RESERVED = new Set(['_step', '_timestamp', '_runtime']);

@@ -2,7 +2,9 @@
 // shows someone else the same runs, sorted, grouped and charted the same way:
 //   #/projects/cat?q=lr&state=finished,running&f={"config.lr":{"$lt":0.1}}&sort=-summary.acc
 //     &group=config.optimizer&hide=ab12,cd34&panels=loss,accuracy&x=_step&smooth=0.6&log=loss
-// Defaults are left out.
+//     &open=system&shut=compare&order=val/acc,val/loss&size=loss:l&y=loss:0~1.5&legend=loss
+// Defaults are left out. The layout (sections, order, sizes, y bounds, legends) is in it too, so a
+// saved view holds the panels as they were arranged.
 
 import { andFilters, searchFilter, statesFilter, tagsFilter, visibilityFilter, parseFilter, type Filter } from './filters';
 
@@ -39,7 +41,20 @@ export interface WorkspaceState {
   pc: string[] | null;
   /** the metric of the parallel-coordinates and importance panels (a summary key); '' for the first */
   metric: string;
+  /** sections opened or closed unlike their default (lib/panelSections): section id -> open */
+  sections: Record<string, boolean>;
+  /** line panels placed by hand, in order (the others follow alphabetically in their section) */
+  order: string[];
+  /** panel sizes other than medium */
+  sizes: Record<string, PanelSize>;
+  /** y axis bounds set by hand per panel; null: automatic */
+  yRange: Record<string, YRange>;
+  /** panels showing a legend */
+  legend: string[];
 }
+
+export type PanelSize = 's' | 'm' | 'l';
+export type YRange = [min: number | null, max: number | null];
 
 export const DEFAULT_STATE: Readonly<WorkspaceState> = Object.freeze({
   q: '',
@@ -58,6 +73,11 @@ export const DEFAULT_STATE: Readonly<WorkspaceState> = Object.freeze({
   max: 20,
   pc: null,
   metric: '',
+  sections: {},
+  order: [],
+  sizes: {},
+  yRange: {},
+  legend: [],
 });
 
 export const MAX_CHART_RUNS = 100;
@@ -72,7 +92,7 @@ function clamp(n: number, lo: number, hi: number): number {
 }
 
 export function decodeState(params: URLSearchParams): WorkspaceState {
-  const s: WorkspaceState = { ...DEFAULT_STATE, states: [], tags: [], hidden: [], log: [] };
+  const s: WorkspaceState = { ...DEFAULT_STATE, states: [], tags: [], hidden: [], log: [], sections: {}, order: [], sizes: {}, yRange: {}, legend: [] };
   s.q = params.get('q') ?? '';
   s.states = list(params.get('state'));
   s.tags = list(params.get('tags'));
@@ -91,7 +111,44 @@ export function decodeState(params: URLSearchParams): WorkspaceState {
   s.max = params.has('max') && Number.isFinite(max) ? clamp(Math.round(max), 1, MAX_CHART_RUNS) : DEFAULT_STATE.max;
   s.pc = params.has('pc') ? list(params.get('pc')) : null;
   s.metric = params.get('metric') ?? '';
+  for (const id of list(params.get('open'))) s.sections[id] = true;
+  for (const id of list(params.get('shut'))) s.sections[id] = false;
+  s.order = list(params.get('order'));
+  for (const [key, v] of pairs(params.get('size'))) if (v === 's' || v === 'l') s.sizes[key] = v;
+  for (const [key, v] of pairs(params.get('y'))) {
+    const range = decodeRange(v);
+    if (range) s.yRange[key] = range;
+  }
+  s.legend = list(params.get('legend'));
   return s;
+}
+
+/** `key:value` entries (a key may hold colons: the last one splits). */
+function pairs(v: string | null): [string, string][] {
+  return list(v).flatMap((e) => {
+    const i = e.lastIndexOf(':');
+    return i > 0 ? [[e.slice(0, i), e.slice(i + 1)] as [string, string]] : [];
+  });
+}
+
+function bound(v: string): number | null | undefined {
+  if (v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** `min~max`, either side blank for automatic. */
+function decodeRange(v: string): YRange | null {
+  const [lo, hi, ...rest] = v.split('~');
+  if (hi === undefined || rest.length) return null;
+  const min = bound(lo);
+  const max = bound(hi);
+  if (min === undefined || max === undefined || (min === null && max === null)) return null;
+  return [min, max];
+}
+
+function encodeRange([min, max]: YRange): string {
+  return `${min ?? ''}~${max ?? ''}`;
 }
 
 export function encodeState(s: WorkspaceState): URLSearchParams {
@@ -112,6 +169,17 @@ export function encodeState(s: WorkspaceState): URLSearchParams {
   if (s.max !== DEFAULT_STATE.max) p.set('max', String(s.max));
   if (s.pc) p.set('pc', s.pc.join(','));
   if (s.metric) p.set('metric', s.metric);
+  const sections = Object.entries(s.sections);
+  const open = sections.filter(([, o]) => o).map(([id]) => id);
+  const shut = sections.filter(([, o]) => !o).map(([id]) => id);
+  if (open.length) p.set('open', open.join(','));
+  if (shut.length) p.set('shut', shut.join(','));
+  if (s.order.length) p.set('order', s.order.join(','));
+  const sizes = Object.entries(s.sizes).filter(([, v]) => v !== 'm');
+  if (sizes.length) p.set('size', sizes.map(([k, v]) => `${k}:${v}`).join(','));
+  const ranges = Object.entries(s.yRange).filter(([, r]) => r[0] !== null || r[1] !== null);
+  if (ranges.length) p.set('y', ranges.map(([k, r]) => `${k}:${encodeRange(r)}`).join(','));
+  if (s.legend.length) p.set('legend', s.legend.join(','));
   return p;
 }
 
@@ -119,7 +187,7 @@ export function encodeState(s: WorkspaceState): URLSearchParams {
 export function queryString(p: URLSearchParams): string {
   const s = p.toString();
   return s.replace(/%2C/gi, ',').replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%7B/gi, '{').replace(/%7D/gi, '}')
-    .replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%22/g, '"');
+    .replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%22/g, '"').replace(/%7E/gi, '~').replace(/%2F/gi, '/');
 }
 
 /** The filter of the runs table: search box, chips and the JSON box together (an invalid box counts as none). */

@@ -184,7 +184,7 @@ export class RunsTable {
               this.o.onToggleVisible(run.runId);
             },
           }, icon(row.visible ? 'eye' : 'eye-off')),
-          h('span', { class: 'swatch', style: `background:${row.visible ? row.color : '#d1d5db'}` }));
+          h('span', { class: 'swatch', style: `background:${row.visible ? row.color : 'var(--swatch-off)'}` }));
       } else {
         const content = c.render(run);
         cell.append(content);

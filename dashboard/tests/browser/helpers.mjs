@@ -148,9 +148,12 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** A page on the dashboard; `withKey` passes the key in the URL fragment the first time, like `./platform demo` prints it. */
-export async function open(browser, hashPath = '/', { withKey = true, viewport = { width: 1440, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+/**
+ * A page on the dashboard; `withKey` passes the key in the URL fragment the first time, like `./platform demo` prints it.
+ * `colorScheme` ('light' or 'dark') is the system preference the page sees (default: light).
+ */
+export async function open(browser, hashPath = '/', { withKey = true, viewport = { width: 1440, height: 900 }, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, colorScheme });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -184,6 +187,40 @@ export async function chartSeries(page, metric) {
     if (!chart) return null;
     return chart.getOption().series.map((s) => ({ id: s.id, name: s.name, points: s.data.length }));
   }, metric);
+}
+
+/** The colours of a line panel's chart as drawn: axis labels, grid lines, the tooltip's background. */
+export async function chartColors(page, metric) {
+  return page.evaluate((m) => {
+    const el = document.querySelector(`[data-panel="${m}"] .chart`);
+    const chart = el && window.runstream.echarts.getInstanceByDom(el);
+    if (!chart) return null;
+    const o = chart.getOption();
+    return {
+      axisLabel: o.yAxis[0].axisLabel.color,
+      splitLine: o.yAxis[0].splitLine.lineStyle.color,
+      tooltip: o.tooltip[0].backgroundColor,
+    };
+  }, metric);
+}
+
+/** Relative luminance (0 black - 1 white) of `#rgb`, `#rrggbb` or `rgb(a)(r, g, b...)`. */
+export function luminance(color) {
+  let rgb;
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (hex) {
+    const h = hex[1].length === 3 ? [...hex[1]].map((c) => c + c).join('') : hex[1];
+    rgb = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+  } else {
+    const m = /^rgba?\(([^)]+)\)$/.exec(color.trim());
+    if (!m) throw new Error(`not a colour: ${color}`);
+    rgb = m[1].split(/[ ,/]+/).slice(0, 3).map(Number);
+  }
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 export const sameSet = (a, b) => a.length === b.length && [...a].sort().join() === [...b].sort().join();

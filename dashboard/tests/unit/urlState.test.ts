@@ -11,6 +11,8 @@ describe('workspace state in the URL', () => {
       ...DEFAULT_STATE, q: 'lr 0.1', states: ['running', 'finished'], tags: ['baseline'], filter: '{"config.lr":{"$lt":0.1}}', sort: '-summary.acc',
       group: 'config.optimizer', hidden: ['ab12', 'cd34'], cols: ['config.lr', 'summary.acc'], panels: ['loss'], x: '_timestamp',
       smooth: 0.6, log: ['loss'], max: 50, pc: ['lr', 'batch_size'], metric: 'acc',
+      sections: { system: true, compare: false }, order: ['val/loss', 'val/acc'], sizes: { loss: 'l' as const, 'val/acc': 's' as const },
+      yRange: { loss: [0, 1.5] as [number, number], 'val/acc': [null, 0.9] as [null, number] }, legend: ['loss'],
     };
     const qs = queryString(encodeState(s));
     expect(decodeState(new URLSearchParams(qs))).toEqual(s);
@@ -24,6 +26,18 @@ describe('workspace state in the URL', () => {
     expect(s.smooth).toBe(0.99);
     expect(s.max).toBe(100);
     expect(s.only).toEqual([]);
+  });
+  it('writes the layout compactly and readably', () => {
+    const qs = queryString(encodeState({
+      ...DEFAULT_STATE, sections: { system: true, train: false, compare: false }, order: ['train/b', 'train/a'],
+      sizes: { 'train/a': 'l', loss: 's', acc: 'm' }, yRange: { loss: [0, 2.5], acc: [null, 1e-3], x: [null, null] }, legend: ['loss'],
+    }));
+    expect(qs).toBe('open=system&shut=train,compare&order=train/b,train/a&size=train/a:l,loss:s&y=loss:0~2.5,acc:~0.001&legend=loss');
+  });
+  it('reads what it can of a hand-edited layout', () => {
+    const s = decodeState(new URLSearchParams('size=a:l,b:huge,c,ns:key:s&y=a:1~x,b:~,c:-1~1e3,d:5,e:~-2'));
+    expect(s.sizes).toEqual({ a: 'l', 'ns:key': 's' });
+    expect(s.yRange).toEqual({ c: [-1, 1000], e: [null, -2] });
   });
   it('keeps an empty panel list (every panel removed) apart from the default', () => {
     expect(decodeState(new URLSearchParams(queryString(encodeState({ ...DEFAULT_STATE, panels: [] })))).panels).toEqual([]);
