@@ -93,13 +93,27 @@ export function stateBadge(state: string): HTMLElement {
 
 let toasts: HTMLElement | null = null;
 
-/** A short message in the corner. */
-export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
+export interface ToastAction {
+  label: string;
+  run(): void;
+}
+
+/** A short message in the corner; with an action (an "Undo") it stays longer and closes once clicked. */
+export function toast(message: string, kind: 'info' | 'error' = 'info', action?: ToastAction): void {
   if (!toasts || !toasts.isConnected) {
     toasts = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
     document.body.appendChild(toasts);
   }
-  const t = h('div', { class: `toast toast-${kind}` }, message);
+  const t = h('div', { class: `toast toast-${kind}` }, h('span', null, message));
+  if (action) {
+    t.append(h('button', {
+      type: 'button', class: 'toast-action',
+      onclick: () => {
+        t.remove();
+        action.run();
+      },
+    }, action.label));
+  }
   toasts.appendChild(t);
-  setTimeout(() => t.remove(), kind === 'error' ? 8000 : 3000);
+  setTimeout(() => t.remove(), action ? 10000 : kind === 'error' ? 8000 : 3000);
 }

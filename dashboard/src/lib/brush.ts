@@ -56,3 +56,25 @@ export function decodeBrush(text: string | null | undefined): Brush {
   }
   return brush;
 }
+
+/**
+ * The intervals to draw back on an axis after its chart was redrawn: the brush's ranges, or for a
+ * category axis an interval around each chosen category's index. Empty when the axis is not brushed.
+ */
+export function axisIntervals(brush: Brush, field: string, categories?: readonly string[]): [number, number][] {
+  const b = brush[field];
+  if (!b) return [];
+  if (b.values) {
+    if (!categories) return [];
+    return b.values.map((v) => categories.indexOf(v)).filter((i) => i >= 0).map((i) => [i - 0.4, i + 0.4]);
+  }
+  return (b.ranges ?? []).map(([lo, hi]) => [Math.min(lo, hi), Math.max(lo, hi)]);
+}
+
+/** The brush in words, for the note beside "clear brush": `lr 0.0001–0.001 · optimizer adam, sgd`. */
+export function describeBrush(brush: Brush, format: (v: number) => string = String): string {
+  return Object.entries(brush).map(([field, b]) => {
+    const name = field.replace(/^(config|summary)\./, '');
+    return b.values ? `${name} ${b.values.join(', ')}` : `${name} ${(b.ranges ?? []).map(([lo, hi]) => `${format(Math.min(lo, hi))}\u2013${format(Math.max(lo, hi))}`).join(' or ')}`;
+  }).join(' \u00b7 ');
+}

@@ -4,6 +4,7 @@ import { chartValue, formatNumber } from './values';
 import { ema } from './smoothing';
 import { withAlpha } from './colors';
 import { robustRange } from './stats';
+import { wantsLog } from './compareDefaults';
 import { decimalsFor, durationInterval, durationLabel, niceRange, RUNTIME, tickLabel, xAxisLabel, xReadout } from './axisFormat';
 import type { GroupSeries, SampledSeries } from './series';
 
@@ -260,19 +261,55 @@ function shortLabel(dim: string): string {
   return dim.replace(/^config\./, '').replace(/^summary\./, '');
 }
 
-/** Parallel coordinates: a numeric axis per numeric dimension, a categorical one where values are strings; lines coloured by the last dimension (the metric). */
+/**
+ * A label broken into lines of at most `width` characters, at `.`, `/`, `_` or `-` where it can be
+ * (after the separator), anywhere in a longer word: axis names are config paths, and a cut-off
+ * `optimizer.be…` tells two optimizer settings apart no better than none.
+ */
+export function wrapLabel(label: string, width: number): string {
+  const parts = label.match(/[^./_\-]+[./_\-]*|[./_\-]+/g) ?? [label];
+  const lines: string[] = [];
+  let line = '';
+  for (let part of parts) {
+    if (line && line.length + part.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    while (part.length > width) {
+      lines.push(part.slice(0, width));
+      part = part.slice(width);
+    }
+    line += part;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+/** The width the parallel axes share, in characters of an 11px name. */
+const PARALLEL_NAME_CHARS = 84;
+
+/**
+ * Parallel coordinates: a numeric axis per numeric dimension (logarithmic where it spans decades), a
+ * categorical one where values are strings; lines coloured by the last dimension (the metric).
+ * Each axis has its field as id, which ECharts' `axisareaselected` event reports on a brush.
+ */
 export function parallelOption(input: ParallelInput): Record<string, unknown> {
   const dims = input.dimensions;
   const metricIndex = dims.length - 1;
+  const nameWidth = Math.max(8, Math.floor(PARALLEL_NAME_CHARS / Math.max(dims.length, 1)));
+  let nameLines = 1;
   const axes = dims.map((d, i) => {
     const values = input.rows.map((r) => r.values[i]).filter((v) => v !== null && v !== undefined);
     const categorical = values.some((v) => typeof v === 'string' && !['NaN', 'Infinity', '-Infinity'].includes(v));
+    const name = wrapLabel(shortLabel(d), nameWidth);
+    nameLines = Math.max(nameLines, name.split('\n').length);
     const axis: Record<string, unknown> = {
-      dim: i, name: shortLabel(d), nameLocation: 'end', nameGap: 10,
+      id: d, dim: i, name, nameLocation: 'end', nameGap: 10, realtime: false,
       nameTextStyle: {
-        color: i === metricIndex ? '#111827' : '#4b5563', fontSize: 11, fontWeight: i === metricIndex ? 600 : 400,
-        width: Math.max(48, Math.min(120, Math.floor(720 / Math.max(dims.length, 1)))), overflow: 'truncate',
+        color: i === metricIndex ? '#111827' : '#4b5563', fontSize: 11, lineHeight: 13, fontWeight: i === metricIndex ? 600 : 400,
       },
+      // the whole field on hover, prefix included: the name may be wrapped
+      tooltip: { show: true, formatter: escapeHtml(d) },
       axisLabel: { ...AXIS_LABEL },
       axisLine: { lineStyle: { color: '#9ca3af' } },
     };
@@ -280,8 +317,8 @@ export function parallelOption(input: ParallelInput): Record<string, unknown> {
       axis.type = 'category';
       axis.data = [...new Set(values.map((v) => String(v)))].sort();
     } else {
-      axis.type = 'value';
-      axis.scale = true;
+      axis.type = wantsLog(values.map((v) => chartValue(v))) ? 'log' : 'value';
+      if (axis.type === 'value') axis.scale = true;
       axis.axisLabel = { ...AXIS_LABEL, formatter: (v: number) => formatNumber(v, 3) };
     }
     return axis;
@@ -291,7 +328,7 @@ export function parallelOption(input: ParallelInput): Record<string, unknown> {
   const hi = metricValues.length ? Math.max(...metricValues) : 1;
   return {
     animation: false,
-    parallel: { left: 44, right: 78, top: 34, bottom: 16, parallelAxisDefault: { type: 'value' } },
+    parallel: { left: 44, right: 78, top: 22 + 13 * nameLines, bottom: 16, parallelAxisDefault: { type: 'value' } },
     parallelAxis: axes,
     visualMap: metricValues.length ? {
       type: 'continuous', dimension: metricIndex, min: lo, max: hi === lo ? lo + 1 : hi, show: true, right: 4, top: 'middle',
@@ -320,16 +357,39 @@ export interface ImportanceInput {
   parameters: { key: string; importance: number | null; correlation: number | null }[];
 }
 
-/** Parameter importance: two bar charts side by side, importance (0-1) and correlation (-1 to 1). */
+const POSITIVE = '#2fa37a';
+const NEGATIVE = '#d9577b';
+
+/** `+0.31` or `−0.31`: the sign is the point of a correlation. */
+function signed(v: number): string {
+  return `${v < 0 ? '\u2212' : '+'}${Math.abs(v).toFixed(2)}`;
+}
+
+/** An importance bar's label: the importance, then the correlation in the colour of its sign (rich text). */
+export function importanceLabel(p: { importance: number | null; correlation: number | null }): string {
+  const importance = p.importance === null ? 'n/a' : formatNumber(p.importance, 2);
+  if (p.correlation === null) return `{imp|${importance}}`;
+  return `{imp|${importance}}  {${p.correlation < 0 ? 'neg' : 'pos'}|r ${signed(p.correlation)}}`;
+}
+
+/**
+ * Parameter importance: two bar charts side by side, importance (0-1) and correlation (-1 to 1),
+ * each importance bar labelled with both numbers.
+ */
 export function importanceOption(input: ImportanceInput): Record<string, unknown> {
   const params = [...input.parameters].reverse(); // most important at the top
   const labels = params.map((p) => shortLabel(p.key));
+  const tooltip = (i: number) => {
+    const p = params[i];
+    if (!p) return '';
+    const num = (v: number | null) => (v === null ? 'n/a' : formatNumber(v, 3));
+    return `<b>${escapeHtml(p.key)}</b><br>importance: ${num(p.importance)}<br>correlation: ${num(p.correlation)}`;
+  };
   return {
     animation: false,
     tooltip: {
       trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true,
-      formatter: (ps: { seriesName: string; name: string; value: number | null }[]) =>
-        `<b>${escapeHtml(ps[0]?.name ?? '')}</b><br>` + ps.map((p) => `${p.seriesName}: ${p.value === null ? 'n/a' : formatNumber(p.value, 3)}`).join('<br>'),
+      formatter: (ps: { dataIndex: number }[]) => tooltip(ps[0]?.dataIndex ?? -1),
     },
     title: [
       { text: 'Importance', left: '2%', top: 0, textStyle: { fontSize: 11, fontWeight: 500, color: '#4b5563' } },
@@ -340,7 +400,8 @@ export function importanceOption(input: ImportanceInput): Record<string, unknown
       { left: '60%', right: 10, top: 22, bottom: 4, containLabel: false },
     ],
     xAxis: [
-      { gridIndex: 0, type: 'value', min: 0, max: (v: { max: number }) => Math.max(v.max, 0.05), axisLabel: { show: false }, splitLine: SPLIT_LINE },
+      // room right of the longest bar for its label
+      { gridIndex: 0, type: 'value', min: 0, max: (v: { max: number }) => Math.max(v.max, 0.05) * 1.9, axisLabel: { show: false }, splitLine: SPLIT_LINE },
       { gridIndex: 1, type: 'value', min: -1, max: 1, axisLabel: { show: false }, splitLine: SPLIT_LINE },
     ],
     yAxis: [
@@ -349,13 +410,17 @@ export function importanceOption(input: ImportanceInput): Record<string, unknown
     ],
     series: [
       {
-        name: 'importance', type: 'bar', xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 14,
-        data: params.map((p) => p.importance), itemStyle: { color: '#5470c6' },
-        label: { show: true, position: 'right', fontSize: 10, color: '#6b7280', formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value, 2)) },
+        name: 'importance', type: 'bar', xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 14, itemStyle: { color: '#5470c6' },
+        // a bar without an importance (correlation only) still carries its label
+        data: params.map((p) => ({ value: p.importance ?? 0, label: { formatter: importanceLabel(p) } })),
+        label: {
+          show: true, position: 'right', fontSize: 10,
+          rich: { imp: { color: '#6b7280', fontSize: 10 }, pos: { color: POSITIVE, fontSize: 10, fontWeight: 600 }, neg: { color: NEGATIVE, fontSize: 10, fontWeight: 600 } },
+        },
       },
       {
         name: 'correlation', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, barMaxWidth: 14,
-        data: params.map((p) => ({ value: p.correlation, itemStyle: { color: (p.correlation ?? 0) >= 0 ? '#2fa37a' : '#d9577b' } })),
+        data: params.map((p) => ({ value: p.correlation, itemStyle: { color: (p.correlation ?? 0) >= 0 ? POSITIVE : NEGATIVE } })),
       },
     ],
   };

@@ -33,18 +33,23 @@ export function defaultMetric(runs: readonly ComparedRun[], keys: readonly strin
 
 /**
  * The config keys that vary most (numeric or categorical), at most `max`: more distinct values
- * first, constants never. A key unique to every run (a seed, a run id) varies without being swept,
- * so it comes after the others.
+ * first, constants never. A key that names each run (a seed, an id: whole numbers or strings
+ * different in every run) varies without being swept, so it comes after the others; a sampled
+ * float (a random search's learning rate) is different in every run too, and is swept.
  */
 export function defaultAxes(runs: readonly ComparedRun[], configKeys: readonly string[], max = 8): string[] {
   const scored = configKeys.map((key) => {
     const values = runs.map((r) => configValue(r.config, key)).filter((v) => v !== undefined && v !== null && typeof v !== 'object');
     const n = distinct(values);
-    return { key, n, unique: values.length > 5 && n === values.length };
+    const naming = values.length > 5 && n === values.length && values.every((v) => typeof v === 'string' || Number.isInteger(v));
+    return { key, n, naming: naming || SEED.test(key) };
   }).filter((s) => s.n > 1);
-  scored.sort((a, b) => Number(a.unique) - Number(b.unique) || b.n - a.n || a.key.localeCompare(b.key));
+  scored.sort((a, b) => Number(a.naming) - Number(b.naming) || b.n - a.n || a.key.localeCompare(b.key));
   return scored.slice(0, max).map((s) => s.key);
 }
+
+/** Names of keys that tell runs apart rather than configure them. */
+const SEED = /(^|[/_.\-])(seed|run_?id|id)$/i;
 
 /** A numeric axis is logarithmic when its values are all positive and span over two decades (a learning rate). */
 export function wantsLog(values: readonly (number | null)[]): boolean {

@@ -6,6 +6,9 @@
 // Defaults are left out. The layout (sections, order, sizes, y bounds, legends) is in it too, so a
 // saved view holds the panels as they were arranged.
 
+import type { BandKind } from './groupBands';
+import { decodeWidths, encodeWidths } from './columnLayout';
+import { brushFilter, decodeBrush, encodeBrush, type Brush } from './brush';
 import { andFilters, searchFilter, statesFilter, tagsFilter, visibilityFilter, parseFilter, type Filter } from './filters';
 
 export interface WorkspaceState {
@@ -41,6 +44,11 @@ export interface WorkspaceState {
   pc: string[] | null;
   /** the metric of the parallel-coordinates and importance panels (a summary key); '' for the first */
   metric: string;
+  /** ranges or categories brushed on parallel-coordinate axes (`brush=`): they narrow the table and the charts */
+  brush: Brush;
+  /** the scatter panel's x and y fields (`sx=`, `sy=`: config.* or summary.*); '' for the defaults */
+  sx: string;
+  sy: string;
   /** sections opened or closed unlike their default (lib/panelSections): section id -> open */
   sections: Record<string, boolean>;
   /** line panels placed by hand, in order (the others follow alphabetically in their section) */
@@ -51,6 +59,12 @@ export interface WorkspaceState {
   yRange: Record<string, YRange>;
   /** panels showing a legend */
   legend: string[];
+  /** table column widths set by hand (`colw=summary.loss:120`): column id -> px */
+  widths: Record<string, number>;
+  /** the band around a group's mean line (`band=std`) */
+  band: BandKind;
+  /** the saved view this state came from ('' for none); kept so "Save" writes that view again */
+  view: string;
 }
 
 export type PanelSize = 's' | 'm' | 'l';
@@ -73,11 +87,17 @@ export const DEFAULT_STATE: Readonly<WorkspaceState> = Object.freeze({
   max: 20,
   pc: null,
   metric: '',
+  brush: {},
+  sx: '',
+  sy: '',
   sections: {},
   order: [],
   sizes: {},
   yRange: {},
   legend: [],
+  widths: {},
+  band: 'minmax',
+  view: '',
 });
 
 export const MAX_CHART_RUNS = 100;
@@ -92,7 +112,7 @@ function clamp(n: number, lo: number, hi: number): number {
 }
 
 export function decodeState(params: URLSearchParams): WorkspaceState {
-  const s: WorkspaceState = { ...DEFAULT_STATE, states: [], tags: [], hidden: [], log: [], sections: {}, order: [], sizes: {}, yRange: {}, legend: [] };
+  const s: WorkspaceState = { ...DEFAULT_STATE, states: [], tags: [], hidden: [], log: [], sections: {}, order: [], sizes: {}, yRange: {}, legend: [], widths: {} };
   s.q = params.get('q') ?? '';
   s.states = list(params.get('state'));
   s.tags = list(params.get('tags'));
@@ -111,6 +131,9 @@ export function decodeState(params: URLSearchParams): WorkspaceState {
   s.max = params.has('max') && Number.isFinite(max) ? clamp(Math.round(max), 1, MAX_CHART_RUNS) : DEFAULT_STATE.max;
   s.pc = params.has('pc') ? list(params.get('pc')) : null;
   s.metric = params.get('metric') ?? '';
+  s.brush = decodeBrush(params.get('brush'));
+  s.sx = params.get('sx') ?? '';
+  s.sy = params.get('sy') ?? '';
   for (const id of list(params.get('open'))) s.sections[id] = true;
   for (const id of list(params.get('shut'))) s.sections[id] = false;
   s.order = list(params.get('order'));
@@ -120,6 +143,10 @@ export function decodeState(params: URLSearchParams): WorkspaceState {
     if (range) s.yRange[key] = range;
   }
   s.legend = list(params.get('legend'));
+  s.widths = decodeWidths(params.get('colw'));
+  const band = params.get('band');
+  s.band = band === 'std' || band === 'stderr' || band === 'none' ? band : 'minmax';
+  s.view = params.get('view') ?? '';
   return s;
 }
 
@@ -169,6 +196,10 @@ export function encodeState(s: WorkspaceState): URLSearchParams {
   if (s.max !== DEFAULT_STATE.max) p.set('max', String(s.max));
   if (s.pc) p.set('pc', s.pc.join(','));
   if (s.metric) p.set('metric', s.metric);
+  const brush = encodeBrush(s.brush);
+  if (brush) p.set('brush', brush);
+  if (s.sx) p.set('sx', s.sx);
+  if (s.sy) p.set('sy', s.sy);
   const sections = Object.entries(s.sections);
   const open = sections.filter(([, o]) => o).map(([id]) => id);
   const shut = sections.filter(([, o]) => !o).map(([id]) => id);
@@ -180,6 +211,9 @@ export function encodeState(s: WorkspaceState): URLSearchParams {
   const ranges = Object.entries(s.yRange).filter(([, r]) => r[0] !== null || r[1] !== null);
   if (ranges.length) p.set('y', ranges.map(([k, r]) => `${k}:${encodeRange(r)}`).join(','));
   if (s.legend.length) p.set('legend', s.legend.join(','));
+  if (Object.keys(s.widths).length) p.set('colw', encodeWidths(s.widths));
+  if (s.band !== 'minmax') p.set('band', s.band);
+  if (s.view) p.set('view', s.view);
   return p;
 }
 
@@ -190,9 +224,9 @@ export function queryString(p: URLSearchParams): string {
     .replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%22/g, '"').replace(/%7E/gi, '~').replace(/%2F/gi, '/');
 }
 
-/** The filter of the runs table: search box, chips and the JSON box together (an invalid box counts as none). */
+/** The filter of the runs table: search box, chips, the JSON box and the brush together (an invalid box counts as none). */
 export function tableFilter(s: WorkspaceState): Filter | null {
-  return andFilters(searchFilter(s.q), statesFilter(s.states), tagsFilter(s.tags), parseFilter(s.filter).filter);
+  return andFilters(searchFilter(s.q), statesFilter(s.states), tagsFilter(s.tags), parseFilter(s.filter).filter, brushFilter(s.brush));
 }
 
 /** The filter of the comparison panels: the table's runs that are shown in charts. */

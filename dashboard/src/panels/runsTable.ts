@@ -1,6 +1,7 @@
 // The runs table: virtualised (only the rows in view exist in the DOM, so 1,000s of runs scroll
 // smoothly), sticky header and first columns, sort by clicking a header, group header rows, and
-// cells that edit in place (tags, notes).
+// cells that edit in place (tags, notes). Headers can be dragged onto one another (movable
+// columns) and resized by their right edge; the owner keeps both.
 
 import type { Run } from '../api';
 import { h, icon, rafThrottle } from '../dom';
@@ -14,6 +15,10 @@ export interface Column {
   align?: 'left' | 'right';
   sticky?: boolean;
   title?: string;
+  /** a muted word before the label: where the value comes from (config, summary) */
+  prefix?: string;
+  /** can be dragged to another movable column's place */
+  movable?: boolean;
   render(run: Run): Node | string;
   /** makes the cell editable: returns the editor element (focused by the table) */
   edit?(run: Run, done: () => void): HTMLElement;
@@ -21,7 +26,13 @@ export interface Column {
 
 export type TableRow =
   | { kind: 'run'; run: Run; color: string; visible: boolean }
-  | { kind: 'group'; value: string; count: number; color: string; collapsed: boolean };
+  | {
+    kind: 'group'; value: string; count: number; color: string; collapsed: boolean;
+    /** of `count`, the runs shown in charts (the group's lines are of these) */
+    shown?: number;
+    /** per column id: what the group's runs add up to there (a mean, a range) */
+    aggregates?: Record<string, { text: string; title: string }>;
+  };
 
 export interface TableOptions {
   rowHeight?: number;
@@ -29,7 +40,14 @@ export interface TableOptions {
   sortOrder(): string;
   onToggleVisible(runId: string): void;
   onToggleGroup(value: string): void;
+  /** a column's edge was dragged to this width */
+  onResize?(id: string, width: number): void;
+  /** a movable column was dropped onto another */
+  onMove?(id: string, target: string): void;
 }
+
+const DRAG_TYPE = 'application/x-runstream-column';
+const MIN_COL = 40;
 
 const OVERSCAN = 8;
 
@@ -57,16 +75,71 @@ export class RunsTable {
 
   setColumns(columns: Column[]): void {
     this.columns = columns;
-    this.template = columns.map((c) => `${c.width}px`).join(' ');
-    this.totalWidth = columns.reduce((s, c) => s + c.width, 0);
+    this.layout();
     this.renderHead();
     this.renderRange(true);
+  }
+
+  private layout(): void {
+    this.template = this.columns.map((c) => `${c.width}px`).join(' ');
+    this.totalWidth = this.columns.reduce((s, c) => s + c.width, 0);
+    this.body.style.width = `${this.totalWidth}px`;
+  }
+
+  /** While an edge is dragged: the widths change in place, without redrawing a cell. */
+  private relayout(): void {
+    this.layout();
+    this.head.style.gridTemplateColumns = this.template;
+    this.head.style.width = `${this.totalWidth}px`;
+    for (const { el } of this.rendered.values()) {
+      el.style.gridTemplateColumns = this.template;
+      el.style.width = `${this.totalWidth}px`;
+    }
+  }
+
+  private startResize(e: PointerEvent, col: Column, handle: HTMLElement): void {
+    e.preventDefault();
+    e.stopPropagation();
+    handle.setPointerCapture(e.pointerId);
+    const x0 = e.clientX;
+    const w0 = col.width;
+    const move = (ev: PointerEvent) => {
+      col.width = Math.max(MIN_COL, Math.round(w0 + ev.clientX - x0));
+      this.relayout();
+    };
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      if (col.width !== w0) this.o.onResize?.(col.id, col.width);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  }
+
+  private dragHandlers(cell: HTMLElement, c: Column): void {
+    cell.draggable = true;
+    cell.addEventListener('dragstart', (e) => {
+      e.dataTransfer?.setData(DRAG_TYPE, c.id);
+      if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+    });
+    cell.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes(DRAG_TYPE)) return;
+      e.preventDefault();
+      cell.classList.add('drop-target');
+    });
+    cell.addEventListener('dragleave', () => cell.classList.remove('drop-target'));
+    cell.addEventListener('drop', (e) => {
+      cell.classList.remove('drop-target');
+      const id = e.dataTransfer?.getData(DRAG_TYPE);
+      if (!id || id === c.id) return;
+      e.preventDefault();
+      this.o.onMove?.(id, c.id);
+    });
   }
 
   setRows(rows: TableRow[]): void {
     this.rows = rows;
     this.body.style.height = `${rows.length * this.rh}px`;
-    this.body.style.width = `${this.totalWidth}px`;
     this.renderRange(true);
   }
 
@@ -80,14 +153,26 @@ export class RunsTable {
     this.head.replaceChildren(...this.columns.map((c, i) => {
       const sorted = c.sort !== undefined && c.sort === field;
       const cell = h('div', {
-        class: `rt-th${c.sort ? ' sortable' : ''}${sorted ? ' sorted' : ''}${c.align === 'right' ? ' right' : ''}${c.sticky ? ' sticky' : ''}`,
+        class: `rt-th${c.sort ? ' sortable' : ''}${sorted ? ' sorted' : ''}${c.align === 'right' ? ' right' : ''}${c.sticky ? ' sticky' : ''}${c.prefix ? ' prefixed' : ''}`,
         role: 'columnheader',
         'data-col': c.id,
         title: c.title ?? (c.sort ? `Sort by ${c.label}` : c.label),
         'aria-sort': sorted ? (desc ? 'descending' : 'ascending') : undefined,
         onclick: c.sort ? () => this.o.onSort(c.sort!) : undefined,
-      }, h('span', { class: 'rt-label' }, c.label), sorted ? h('span', { class: 'rt-arrow' }, desc ? '▼' : '▲') : null);
+      },
+      // The source goes on a line of its own above the key, so the key keeps the column's width.
+      c.prefix ? h('span', { class: 'rt-prefix' }, c.prefix) : null,
+      h('span', { class: 'rt-main' }, h('span', { class: 'rt-label' }, c.label), sorted ? h('span', { class: 'rt-arrow' }, desc ? '▼' : '▲') : null));
       if (c.sticky) cell.style.left = `${this.stickyLeft(i)}px`;
+      if (c.movable && this.o.onMove) this.dragHandlers(cell, c);
+      if (this.o.onResize && c.label) {
+        const handle = h('span', { class: 'rt-resize', title: 'Drag to resize', 'aria-hidden': 'true' });
+        handle.addEventListener('pointerdown', (e) => this.startResize(e, c, handle));
+        handle.addEventListener('click', (e) => e.stopPropagation());
+        handle.draggable = false;
+        handle.addEventListener('dragstart', (e) => { e.preventDefault(); e.stopPropagation(); });
+        cell.append(handle);
+      }
       return cell;
     }));
   }
@@ -152,17 +237,31 @@ export class RunsTable {
     this.el.scrollTop = 0;
   }
 
+  /** A group's header: its name and count over the first columns, then per column what its runs add up to. */
+  private renderGroup(row: Extract<TableRow, { kind: 'group' }>, style: string): HTMLElement {
+    const aggregates = row.aggregates ?? {};
+    // The name spans the columns up to the first one with an aggregate.
+    let span = this.columns.findIndex((c) => aggregates[c.id]);
+    if (span < 0) span = this.columns.length;
+    span = Math.max(1, span);
+    const cells = this.columns.slice(span).map((c) => {
+      const a = aggregates[c.id];
+      return h('div', { class: `rt-td${c.align === 'right' ? ' right' : ''}`, role: 'cell', 'data-col': c.id, title: a?.title }, a?.text ?? '');
+    });
+    return h('div', {
+      class: 'rt-row rt-group', role: 'row', style, 'data-group': row.value,
+      onclick: () => this.o.onToggleGroup(row.value),
+    }, h('div', { class: 'rt-group-cell sticky', style: `left:0;grid-column:1 / span ${span}` },
+      h('span', { class: `chev${row.collapsed ? '' : ' open'}` }, icon('chevron')),
+      h('span', { class: 'swatch', style: `background:${row.color}` }),
+      h('b', null, row.value), h('span', { class: 'muted', 'data-testid': 'group-count' }, ` ${row.count} run${row.count === 1 ? '' : 's'}`),
+      row.shown !== undefined && row.shown !== row.count ? h('span', { class: 'muted', 'data-testid': 'group-shown' }, ` (${row.shown} in charts)`) : null),
+    cells);
+  }
+
   private renderRow(row: TableRow, index: number): HTMLElement {
     const style = `transform:translateY(${index * this.rh}px);height:${this.rh}px;grid-template-columns:${this.template};width:${this.totalWidth}px`;
-    if (row.kind === 'group') {
-      return h('div', {
-        class: 'rt-row rt-group', role: 'row', style, 'data-group': row.value,
-        onclick: () => this.o.onToggleGroup(row.value),
-      }, h('div', { class: 'rt-group-cell sticky', style: `left:0` },
-        h('span', { class: `chev${row.collapsed ? '' : ' open'}` }, icon('chevron')),
-        h('span', { class: 'swatch', style: `background:${row.color}` }),
-        h('b', null, row.value), h('span', { class: 'muted' }, ` ${row.count} run${row.count === 1 ? '' : 's'}`)));
-    }
+    if (row.kind === 'group') return this.renderGroup(row, style);
     const run = row.run;
     const key = this.key(row);
     const el = h('div', {

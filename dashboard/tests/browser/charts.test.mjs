@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chartSeries, launch, open, runPython, screenshot, uniqueProject, waitFor } from './helpers.mjs';
+import { chartOption, chartSeries, launch, open, runPython, screenshot, uniqueProject, waitFor } from './helpers.mjs';
 
 const project = uniqueProject('charts');
 const STEPS = 60;
@@ -31,14 +31,8 @@ function trainingScript(seed) {
   ].join('\n');
 }
 
-/** The chart's option as the page has it (functions left out). */
-function option(page, metric) {
-  return page.evaluate((m) => {
-    const el = document.querySelector(`[data-panel="${m}"] .chart`);
-    const chart = el && window.runstream.echarts.getInstanceByDom(el);
-    return chart ? JSON.parse(JSON.stringify(chart.getOption())) : null;
-  }, metric);
-}
+/** A line panel's chart option. */
+const option = (page, metric) => chartOption(page, `[data-panel="${metric}"] .chart`);
 
 /** The x range the chart draws (after any zoom). */
 function xExtent(page, metric) {

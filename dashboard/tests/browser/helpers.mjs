@@ -179,6 +179,15 @@ export async function tableRunIds(page) {
     .map((r) => r.getAttribute('data-run-id')));
 }
 
+/** The option of the chart in `selector` as the page has it (functions left out); null before it is drawn. */
+export function chartOption(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const chart = el && window.runstream.echarts.getInstanceByDom(el);
+    return chart ? JSON.parse(JSON.stringify(chart.getOption())) : null;
+  }, selector);
+}
+
 /** The series ids of the chart in a line panel. */
 export async function chartSeries(page, metric) {
   return page.evaluate((m) => {

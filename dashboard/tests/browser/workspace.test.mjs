@@ -51,7 +51,7 @@ describe('workspace', { timeout: 240000 }, () => {
     await waitFor(async () => (await tableRunIds(page)).length === 4, { message: 'rows' });
     await page.click('button:has-text("Filter")');
     await page.fill('textarea[aria-label="Filter (JSON)"]', '{"config.learning_rate": {"$lt": 0.05}}');
-    await page.click('.filter-box button:has-text("Apply")');
+    await page.click('.filter-box [data-testid="filter-json-apply"]');
     const expected = [...lr].filter(([, v]) => v < 0.05).map(([id]) => id);
     await waitFor(async () => sameSet(await tableRunIds(page), expected), { message: 'the filtered rows' });
     assert.equal(await page.textContent('[data-testid="run-count"]'), '2 runs');
@@ -70,7 +70,7 @@ describe('workspace', { timeout: 240000 }, () => {
 
     // a bad filter is refused, with the path named
     await page.fill('textarea[aria-label="Filter (JSON)"]', '{"config.learning_rate": {"$gtt": 1}}');
-    await page.click('.filter-box button:has-text("Apply")');
+    await page.click('.filter-box [data-testid="filter-json-apply"]');
     await page.waitForSelector('.filter-box .form-error:has-text("unknown operator")');
     await screenshot(page, 'workspace-filtered');
     await page.context().close();

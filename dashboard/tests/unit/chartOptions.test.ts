@@ -53,8 +53,8 @@ describe('parallel and importance options', () => {
     const o = importanceOption({ metric: 'summary.acc', parameters: [
       { key: 'config.lr', importance: 0.5, correlation: -0.3 },
       { key: 'config.bs', importance: 0.1, correlation: null },
-    ] }) as { yAxis: { data: string[] }[]; series: { data: unknown[] }[] };
+    ] }) as { yAxis: { data: string[] }[]; series: { data: { value: number }[] }[] };
     expect(o.yAxis[0].data).toEqual(['bs', 'lr']);
-    expect(o.series[0].data).toEqual([0.1, 0.5]);
+    expect(o.series[0].data.map((d) => d.value)).toEqual([0.1, 0.5]);
   });
 });

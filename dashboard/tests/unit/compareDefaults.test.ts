@@ -25,6 +25,10 @@ describe('defaultAxes', () => {
     expect(defaultAxes(runs, ['batch', 'dataset', 'lr', 'model.depth', 'optimizer', 'seed'])).toEqual(['lr', 'model.depth', 'batch', 'optimizer', 'seed']);
     expect(defaultAxes(runs, ['batch', 'lr', 'seed'], 2)).toEqual(['lr', 'batch']);
   });
+  it('puts a float sampled anew for every run (a random search) first, and a seed last even when it repeats', () => {
+    const sampled = runs.map((r, i) => ({ config: { ...r.config, lr: 10 ** -(1 + i / 3.7), seed: i % 2 } }));
+    expect(defaultAxes(sampled, ['batch', 'lr', 'optimizer', 'seed'])).toEqual(['lr', 'batch', 'optimizer', 'seed']);
+  });
 });
 
 describe('wantsLog', () => {

@@ -1,45 +1,53 @@
-// The compare panels: parallel coordinates (config axes and the metric) and parameter importance,
-// over the runs shown in charts, in a section of their own after the line charts (closed, it
-// keeps out of their way; the state remembers it). Each loads when it comes into view, again
-// when marked stale.
+// The compare section, after the line charts: parallel coordinates (brushing them narrows the runs),
+// parameter importance, a scatter of any two fields and a run comparer, over the runs shown in
+// charts. Before anyone chooses, it shows what a sweep is judged by (lib/compareDefaults through
+// the keys). Closed, it keeps out of the line charts' way; the state remembers it. Each chart loads
+// when it comes into view, again when marked stale.
 
-import { api } from '../../api';
-import { LazyChart } from '../../charts';
+import type { Run } from '../../api';
 import { h, mount, select } from '../../dom';
-import { importanceOption, parallelOption } from '../../lib/chartOptions';
-import { chartFilter } from '../../lib/urlState';
 import { isSectionOpen } from '../../lib/panelSections';
-import { chooser, popover } from '../../widgets';
+import { isVisible } from '../../lib/urlState';
+import { RunComparer } from '../../panels/runComparer';
+import { ScatterPanel } from '../../panels/scatterPanel';
 import { stateSection } from './chartSections';
 import type { WorkspaceContext } from './context';
+import { ImportancePanel } from './importancePanel';
+import { ParallelPanel } from './parallelPanel';
+import './compare.css';
 
 export const COMPARE_SECTION = 'compare';
 
 export class ComparePanels {
   readonly el: HTMLDetailsElement;
-  private readonly parallelChart: LazyChart;
-  private readonly importanceChart: LazyChart;
-  private readonly parallelNote = h('span', { class: 'panel-note' });
-  private readonly importanceNote = h('span', { class: 'panel-note' });
-  private readonly parallelControls = h('span', { class: 'panel-tools' });
-  private readonly importanceControls = h('span', { class: 'panel-tools' });
-  private parallelStale = true;
-  private importanceStale = true;
-  /** answers to an older request are dropped */
-  private parallelSeq = 0;
-  private importanceSeq = 0;
+  private readonly parallel: ParallelPanel;
+  private readonly importance: ImportancePanel;
+  private readonly scatter: ScatterPanel;
+  private readonly comparer: RunComparer;
+  /** the scatter's fields as last given to it: the state or the defaults may move them */
+  private scatterFields: [string, string];
+  /** in the section's head, so a brush narrowing the table shows (and clears) with the section closed */
+  private readonly brushChip = h('span', { class: 'chip on brush-chip', 'data-brush-chip': '', hidden: true });
 
   constructor(private readonly ctx: WorkspaceContext) {
-    this.parallelChart = new LazyChart(h('div', { class: 'chart chart-tall', 'data-panel-chart': 'parallel' }), () => void this.loadParallel());
-    this.importanceChart = new LazyChart(h('div', { class: 'chart chart-tall', 'data-panel-chart': 'importance' }), () => void this.loadImportance());
-    const grid = h('div', { class: 'panel-grid compare-grid' },
-      h('div', { class: 'panel panel-wide', 'data-panel': 'parallel' },
-        h('div', { class: 'panel-head' }, h('span', { class: 'panel-title' }, 'Parallel coordinates'), this.parallelNote, this.parallelControls),
-        this.parallelChart.el),
-      h('div', { class: 'panel', 'data-panel': 'importance' },
-        h('div', { class: 'panel-head' }, h('span', { class: 'panel-title' }, 'Parameter importance'), this.importanceNote, this.importanceControls),
-        this.importanceChart.el));
-    const summary = h('summary', { class: 'section-head' }, h('span', { class: 'section-title' }, 'Compare'), h('span', { class: 'muted section-note' }, 'runs shown in charts'));
+    this.parallel = new ParallelPanel(ctx);
+    this.importance = new ImportancePanel(ctx);
+    const nameOf = (run: Run) => run.name ?? run.runId;
+    const colorOf = (runId: string) => ctx.runColors.get(runId);
+    this.scatterFields = [ctx.keys.scatterX(), ctx.keys.scatterY()];
+    this.scatter = new ScatterPanel({
+      fields: () => [...ctx.keys.configKeys().map((k) => `config.${k}`), ...ctx.keys.summaryKeys().map((k) => `summary.${k}`)],
+      runs: () => this.chartedRuns(),
+      colorOf,
+      nameOf,
+      setFields: (x, y) => ctx.setState({ sx: x, sy: y }),
+    }, ...this.scatterFields);
+    this.comparer = new RunComparer({ runs: () => this.chartedRuns(), colorOf, nameOf });
+    this.parallel.el.classList.add('panel-span');
+    this.comparer.el.classList.add('panel-span');
+    const grid = h('div', { class: 'panel-grid compare-grid' }, this.parallel.el, this.importance.el, this.scatter.el, this.comparer.el);
+    const summary = h('summary', { class: 'section-head' }, h('span', { class: 'section-title' }, 'Compare'),
+      h('span', { class: 'muted section-note' }, 'runs shown in charts'), this.brushChip);
     this.el = stateSection(ctx, COMPARE_SECTION, summary, grid, 'ws-compare');
   }
 
@@ -48,69 +56,45 @@ export class ComparePanels {
     this.el.open = isSectionOpen(this.ctx.state.sections, COMPARE_SECTION);
   }
 
+  /** Called on every change of state: also where the scatter learns of new fields (from the state or the defaults). */
   renderControls(): void {
     const keys = this.ctx.keys;
     const metricSelect = () => select(keys.summaryKeys().map((k): [string, string] => [k, k]), keys.metric(),
       (v) => this.ctx.setState({ metric: v }), { class: 'select select-sm', 'aria-label': 'Metric' });
-    const paramsBtn: HTMLButtonElement = h('button', {
-      class: 'btn btn-xs', title: 'Axes (config keys)',
-      onclick: () => popover(paramsBtn, chooser([{ label: 'Config', options: keys.configKeys().map((k) => ({ value: `config.${k}`, label: k })) }],
-        keys.parallelParams(), (values) => this.ctx.setState({ pc: values.map((v) => v.replace(/^config\./, '')) }), { max: 16 })),
-    }, 'Axes');
-    mount(this.parallelControls, paramsBtn, metricSelect());
-    mount(this.importanceControls, metricSelect());
+    this.parallel.renderControls(metricSelect());
+    this.importance.renderControls(metricSelect());
+    const brushed = Object.keys(this.ctx.state.brush).length;
+    this.brushChip.hidden = !brushed;
+    mount(this.brushChip, `brushed: ${brushed} ${brushed === 1 ? 'axis' : 'axes'}`, h('button', {
+      class: 'chip-x', title: 'Clear brush', 'aria-label': 'Clear brush',
+      onclick: (e: Event) => {
+        e.preventDefault(); // a click in <summary> would fold the section too
+        this.ctx.setState({ brush: {} });
+      },
+    }, '\u00d7'));
+    const fields: [string, string] = [keys.scatterX(), keys.scatterY()];
+    if (fields.join('\n') !== this.scatterFields.join('\n')) {
+      this.scatterFields = fields;
+      this.scatter.setFields(...fields);
+    }
   }
 
   /** The runs or the choices changed: reload what is in view, the rest when it comes into view. */
   refresh(): void {
-    this.parallelStale = true;
-    this.importanceStale = true;
-    if (this.parallelChart.visible) void this.loadParallel();
-    if (this.importanceChart.visible) void this.loadImportance();
+    this.parallel.refresh();
+    this.importance.refresh();
+    this.scatter.render();
+    this.comparer.render();
   }
 
   dispose(): void {
-    this.parallelChart.dispose();
-    this.importanceChart.dispose();
+    this.parallel.dispose();
+    this.importance.dispose();
+    this.scatter.dispose();
   }
 
-  private async loadParallel(): Promise<void> {
-    if (!this.ctx.project || (!this.parallelStale && this.parallelChart.chart)) return;
-    this.parallelStale = false;
-    const seq = ++this.parallelSeq;
-    const metric = this.ctx.keys.metric();
-    const params = this.ctx.keys.parallelParams();
-    if (!metric) {
-      this.parallelNote.textContent = 'no metric yet';
-      return;
-    }
-    try {
-      const data = await api.parallel(this.ctx.name, params, `summary.${metric}`, chartFilter(this.ctx.state));
-      if (seq !== this.parallelSeq || this.ctx.disposed) return;
-      this.parallelNote.textContent = `${data.rows.length} run${data.rows.length === 1 ? '' : 's'}`;
-      this.parallelChart.set(parallelOption(data));
-    } catch (e) {
-      if (seq === this.parallelSeq) this.parallelNote.textContent = `error: ${(e as Error).message}`;
-    }
-  }
-
-  private async loadImportance(): Promise<void> {
-    if (!this.ctx.project || (!this.importanceStale && this.importanceChart.chart)) return;
-    this.importanceStale = false;
-    const seq = ++this.importanceSeq;
-    const metric = this.ctx.keys.metric();
-    if (!metric) {
-      this.importanceNote.textContent = 'no metric yet';
-      return;
-    }
-    try {
-      const data = await api.importance(this.ctx.name, `summary.${metric}`, null, chartFilter(this.ctx.state));
-      if (seq !== this.importanceSeq || this.ctx.disposed) return;
-      const partial = data.parameters.every((p) => p.importance === null) ? ' · correlation only' : '';
-      this.importanceNote.textContent = `${metric} · ${data.runsUsed} run${data.runsUsed === 1 ? '' : 's'}${partial}`;
-      this.importanceChart.set(importanceOption({ metric, parameters: data.parameters.slice(0, 20) }));
-    } catch (e) {
-      if (seq === this.importanceSeq) this.importanceNote.textContent = `error: ${(e as Error).message}`;
-    }
+  /** The loaded runs that are shown in charts, in the table's order. */
+  private chartedRuns(): Run[] {
+    return this.ctx.runs.filter((r) => isVisible(this.ctx.state, r.runId));
   }
 }

@@ -24,6 +24,10 @@ export interface WorkspaceContext {
   setState(patch: Partial<WorkspaceState>): void;
   /** puts an edited run in place of its older self */
   replaceRun(run: Run): void;
+  /** takes runs out of the table and charts at once (deleted here; the server's events follow) */
+  dropRuns(ids: readonly string[]): void;
+  /** loads the runs again (restored runs come back) */
+  reloadRuns(): void;
   /** setTimeout, cancelled when the page goes */
   later(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
 }

@@ -2,12 +2,21 @@
 // columns, axes and the compare panels' metric. Derived from the project and the loaded runs.
 
 import type { Project, Run } from '../../api';
+import { defaultAxes, defaultMetric } from '../../lib/compareDefaults';
 import { configValue } from '../../lib/filters';
 import type { WorkspaceState } from '../../lib/urlState';
 
 const DEFAULT_COLUMNS_EACH = 6;
 /** above this many config and summary keys, runs are fetched with only the columns in use */
 const COLUMNS_THRESHOLD = 40;
+/** enough runs to tell what a sweep varies; more only costs time on every state change */
+const DEFAULTS_SAMPLE = 500;
+
+interface CompareDefaults {
+  metric: string;
+  /** config keys, without the prefix */
+  axes: string[];
+}
 
 export interface KeySource {
   readonly project: Project | null;
@@ -18,6 +27,9 @@ export interface KeySource {
 export class WorkspaceKeys {
   /** keys seen in run summaries that the project's metric keys lack (yet) */
   private readonly summaryOnly = new Set<string>();
+  private cached: { sig: string; runs: readonly Run[]; defaults: CompareDefaults } | null = null;
+  /** the defaults before a brush narrowed the runs: brushing must not move the axes it was made on */
+  private unbrushed: CompareDefaults | null = null;
 
   constructor(private readonly src: KeySource) {}
 
@@ -67,18 +79,49 @@ export class WorkspaceKeys {
     ];
   }
 
+  /** What the compare panels show when nothing is chosen: a metric that varies, the keys that were swept. */
+  compareDefaults(): CompareDefaults {
+    const runs = this.src.runs;
+    const summaryKeys = this.summaryKeys();
+    const configKeys = this.configKeys();
+    const sample = runs.slice(0, DEFAULTS_SAMPLE);
+    // Live runs are replaced in place as their summaries fill in: the count of values notices.
+    const filled = sample.reduce((n, r) => n + Object.keys(r.summary ?? {}).length, 0);
+    const sig = `${runs.length}|${filled}|${summaryKeys.join(',')}|${configKeys.join(',')}`;
+    if (this.cached?.runs !== runs || this.cached.sig !== sig) {
+      const axes = defaultAxes(sample, configKeys);
+      const defaults = { metric: defaultMetric(sample, summaryKeys) || summaryKeys[0] || '', axes: axes.length ? axes : configKeys.slice(0, 8) };
+      this.cached = { sig, runs, defaults };
+    }
+    const brushed = Object.keys(this.src.state.brush);
+    if (!brushed.length) {
+      this.unbrushed = this.cached.defaults;
+      return this.unbrushed;
+    }
+    const base = this.unbrushed ?? this.cached.defaults;
+    const missing = brushed.filter((f) => f.startsWith('config.')).map((f) => f.slice('config.'.length)).filter((k) => !base.axes.includes(k));
+    return missing.length ? { ...base, axes: [...base.axes, ...missing] } : base;
+  }
+
   /** The metric of the compare panels. */
   metric(): string {
-    const chosen = this.src.state.metric;
-    const keys = this.summaryKeys();
-    if (chosen && (keys.includes(chosen) || !keys.length)) return chosen;
-    return chosen || keys[0] || '';
+    return this.src.state.metric || this.compareDefaults().metric;
   }
 
   parallelParams(): string[] {
-    const varying = this.src.runs.length > 1 ? this.configKeys().filter((k) => this.varies(k)) : [];
-    const keys = this.src.state.pc ?? (varying.length ? varying : this.configKeys()).slice(0, 8);
+    const keys = this.src.state.pc ?? this.compareDefaults().axes;
     return keys.map((k) => (k.startsWith('config.') ? k : `config.${k}`));
+  }
+
+  /** The scatter panel's fields: by default the most varied config key against the metric. */
+  scatterX(): string {
+    const axis = this.compareDefaults().axes[0];
+    return this.src.state.sx || (axis ? `config.${axis}` : this.parallelParams()[0] ?? '');
+  }
+
+  scatterY(): string {
+    const metric = this.metric();
+    return this.src.state.sy || (metric ? `summary.${metric}` : '');
   }
 
   neededColumns(): string[] {
@@ -87,6 +130,7 @@ export class WorkspaceKeys {
     for (const p of this.parallelParams()) cols.add(p);
     const m = this.metric();
     if (m) cols.add(`summary.${m}`);
+    for (const f of [this.scatterX(), this.scatterY()]) if (f) cols.add(f);
     return [...cols];
   }
 

@@ -7,7 +7,9 @@ import { api, runName, type Run } from '../../api';
 import { debounce, h, mount, select } from '../../dom';
 import { relativeTo, RUNTIME, runStartSeconds } from '../../lib/axisFormat';
 import { definitionFor } from '../../lib/definitions';
+import { BAND_LABELS, bandOf, type BandKind } from '../../lib/groupBands';
 import { groupSections, moveKey, sectionOf, SYSTEM_SECTION, type PanelSection } from '../../lib/panelSections';
+import type { GroupLine } from '../../lib/chartOptions';
 import type { SampledSeries } from '../../lib/series';
 import { chartFilter, isVisible, MAX_CHART_RUNS } from '../../lib/urlState';
 import { LinePanel, type LinePanelHost, type PanelLayout } from '../../panels/linePanel';
@@ -89,7 +91,9 @@ export class LineCharts {
     mount(this.controls,
       h('label', { class: 'inline-label' }, 'X axis', select(xs, s.x, (v) => this.ctx.setState({ x: v }), { class: 'select select-sm', 'aria-label': 'X axis' })),
       h('label', { class: 'inline-label smoothing' }, 'Smoothing', slider, smoothLabel),
-      s.group ? h('span', { class: 'muted small' }, `grouped by ${s.group}: mean and min–max`)
+      s.group ? h('label', { class: 'inline-label', title: `Grouped by ${s.group}: each group's mean, and a band around it` }, 'Band',
+        select(Object.entries(BAND_LABELS) as [BandKind, string][], s.band, (v) => this.ctx.setState({ band: v as BandKind }),
+          { class: 'select select-sm', 'aria-label': 'Group band' }))
         : h('label', { class: 'inline-label' }, 'Runs',
           select(maxChoices.includes(String(s.max)) ? maxChoices : [String(s.max), ...maxChoices],
             String(s.max), (v) => this.ctx.setState({ max: Math.min(Number(v), MAX_CHART_RUNS) }), { class: 'select select-sm', 'aria-label': 'Runs in charts' })),
@@ -242,7 +246,7 @@ export class LineCharts {
     const s = this.ctx.state;
     const common = { xKey: this.panelX(p.metric), log: s.log.includes(p.metric), smoothing: s.smooth };
     if (s.group) {
-      p.render({ ...common, groups: p.groups ?? [] });
+      p.render({ ...common, groups: (p.groups ?? []).map((g) => this.withBand(g)) });
       p.setNote(p.groups ? `${p.groups.length} group${p.groups.length === 1 ? '' : 's'}` : '');
       return;
     }
@@ -250,6 +254,13 @@ export class LineCharts {
     p.render({ ...common, runs: runs.map((r) => ({ id: r.runId, name: runName(r), color: this.ctx.runColors.get(r.runId), series: p.data.get(r.runId) ?? undefined })) });
     const withData = runs.filter((r) => p.data.get(r.runId)?.x.length).length;
     p.setNote(runs.length ? `${withData} run${withData === 1 ? '' : 's'}` : 'no runs shown');
+  }
+
+  /** The group with the chosen band as its lower and upper edges (none: no edges, so no band is drawn). */
+  private withBand(g: GroupLine): GroupLine {
+    const band = bandOf(g, this.ctx.state.band);
+    const none = g.mean.map(() => null);
+    return { ...g, min: band?.lower ?? none, max: band?.upper ?? none };
   }
 
   // ---------------------------------------------------------------- data

@@ -1,16 +1,23 @@
-// The workspace's left pane: search, state and tag chips, the JSON filter box, group-by, the
-// columns chooser and the runs table, whose tags and notes edit in place.
+// The workspace's left pane: search, state and tag chips, the filter area, group-by, the
+// columns chooser and the runs table, whose tags and notes edit in place and whose rows can be
+// picked and deleted.
 
-import { api, ApiError, runName, type Run } from '../../api';
+import { api, runName, type ApiError, type Run } from '../../api';
 import { errorBox, loadingBox, stateBadge, toast } from '../../app';
 import { debounce, h, icon, mount, select } from '../../dom';
-import { configValue, groupValue, parseFilter, type Filter } from '../../lib/filters';
+import { formatCell, formatRuntime, runtimeSeconds } from '../../lib/cellFormat';
+import { clampWidth, dropOn } from '../../lib/columnLayout';
+import { configValue, groupValue } from '../../lib/filters';
+import { groupAggregates } from '../../lib/groupAggregates';
 import { isVisible, tableFilter, toggleVisible, type WorkspaceState } from '../../lib/urlState';
-import { formatAgo, formatNumber, formatTime, formatValue } from '../../lib/values';
+import { formatAgo, formatTime } from '../../lib/values';
 import { RunsTable, type Column, type TableRow } from '../../panels/runsTable';
 import { href } from '../../router';
-import { chooser, popover, tagEditor, textEditor } from '../../widgets';
+import { tagEditor, textEditor } from '../../widgets';
+import { ColumnsChooser } from './columnsChooser';
 import type { WorkspaceContext } from './context';
+import { FilterArea } from './filterArea';
+import { RunDeletion } from './runDeletion';
 
 const STATES = ['running', 'finished', 'failed', 'crashed'];
 /** an edit waits this long for the run's own event to confirm it, showing meanwhile */
@@ -34,11 +41,9 @@ export class RunsPane {
 
   private readonly search: HTMLInputElement;
   private readonly chips = h('div', { class: 'chips' });
-  private readonly filterBox = h('div', { class: 'filter-box', hidden: true });
-  private readonly filterText: HTMLTextAreaElement;
-  private readonly filterError = h('div', { class: 'form-error', role: 'alert' });
-  private readonly queryView = h('code', { class: 'query-view' });
-  private readonly filterBtn: HTMLButtonElement;
+  private readonly filters: FilterArea;
+  private readonly columnsChooser: ColumnsChooser;
+  private readonly deletion: RunDeletion;
   private readonly groupSlot = h('span');
   private readonly tableCount = h('div', { class: 'table-count' });
   private readonly tableStatus = h('div', { class: 'table-status' });
@@ -54,11 +59,16 @@ export class RunsPane {
         else this.collapsed.add(value);
         this.rebuildRows();
       },
+      onResize: (id, width) => ctx.setState({ widths: { ...ctx.state.widths, [id]: clampWidth(width) } }),
+      onMove: (id, target) => ctx.setState({ cols: dropOn(ctx.keys.tableColumnKeys(), id, target) }),
     });
+    this.filters = new FilterArea(ctx, () => [...this.knownTags.keys()]);
+    this.columnsChooser = new ColumnsChooser(ctx);
+    this.deletion = new RunDeletion(ctx);
 
     const applySearch = debounce((v: string) => ctx.setState({ q: v }), 300);
     this.search = h('input', {
-      type: 'search', class: 'input search', placeholder: 'Search runs by name or id', value: s.q, 'aria-label': 'Search runs',
+      type: 'search', class: 'input search', placeholder: 'Search runs by name, id, tags or notes', value: s.q, 'aria-label': 'Search runs',
       oninput: () => applySearch(this.search.value),
       onkeydown: (e: KeyboardEvent) => {
         if (e.key === 'Enter') {
@@ -67,33 +77,17 @@ export class RunsPane {
         }
       },
     });
-    this.filterText = h('textarea', {
-      class: 'filter-json', rows: 4, spellcheck: 'false', 'aria-label': 'Filter (JSON)',
-      placeholder: '{"config.learning_rate": {"$lt": 0.1}, "summary.accuracy": {"$gt": 0.9}}',
-      onkeydown: (e: KeyboardEvent) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.applyFilterText();
-      },
-    });
-    this.filterText.value = s.filter;
-    this.filterBox.hidden = !s.filter;
-    this.filterBtn = h('button', {
-      class: 'btn btn-sm', title: 'Filter with the JSON filter language',
-      onclick: () => {
-        this.filterBox.hidden = !this.filterBox.hidden;
-        if (!this.filterBox.hidden) this.filterText.focus();
-      },
-    }, icon('filter'), 'Filter');
-    this.buildFilterBox();
 
     this.el = h('aside', { class: 'ws-runs' },
       h('div', { class: 'ws-filterbar' },
-        h('div', { class: 'row' }, this.search, this.filterBtn,
-          h('button', { class: 'btn btn-sm', title: 'Columns of the table', onclick: (e: Event) => this.openColumns(e.currentTarget as HTMLElement) }, 'Columns'),
+        h('div', { class: 'row' }, this.search, this.filters.button,
+          h('button', { class: 'btn btn-sm', title: 'Columns of the table', onclick: (e: Event) => this.columnsChooser.open(e.currentTarget as HTMLElement) }, 'Columns'),
           this.groupSlot),
         this.chips,
-        this.filterBox),
+        this.filters.box),
       h('div', { class: 'table-bar' }, this.tableCount,
         h('span', { class: 'spacer' }),
+        this.deletion.button,
         h('button', { class: 'btn btn-xs', title: 'Show every run in the charts', onclick: () => ctx.setState({ hidden: [], only: null }) }, icon('eye'), 'All'),
         h('button', { class: 'btn btn-xs', title: 'Hide every run from the charts (then pick some with their eye)', onclick: () => ctx.setState({ hidden: [], only: [] }) }, icon('eye-off'), 'None'),
         h('button', {
@@ -112,8 +106,8 @@ export class RunsPane {
   stateChanged(changed: (k: keyof WorkspaceState) => boolean): void {
     const s = this.ctx.state;
     if (this.search !== document.activeElement) this.search.value = s.q;
-    if (changed('filter') && this.filterText !== document.activeElement) this.filterText.value = s.filter;
-    if (changed('cols')) this.setColumns();
+    this.filters.stateChanged(changed);
+    if (changed('cols') || changed('widths')) this.setColumns();
     if (changed('sort')) this.table.renderHead();
   }
 
@@ -141,11 +135,7 @@ export class RunsPane {
     });
     mount(this.chips, stateChips, tagChips.length ? h('span', { class: 'chip-sep' }) : null, tagChips);
 
-    const active = parseFilter(s.filter).filter;
-    this.filterBtn.classList.toggle('on', !!active);
-    this.filterBtn.title = active ? `Filter: ${JSON.stringify(active)}` : 'Filter with the JSON filter language';
-    const q = tableFilter(s);
-    this.queryView.textContent = q ? JSON.stringify(q) : '(none: every run)';
+    this.filters.renderControls();
 
     mount(this.groupSlot, h('label', { class: 'inline-label' }, 'Group',
       select([['', 'none'], ['group', 'group'], ['jobType', 'job type'], ...this.ctx.keys.configKeys().map((k): [string, string] => [`config.${k}`, k])],
@@ -156,22 +146,20 @@ export class RunsPane {
 
   /** Before runs load: a spinner the first time, nothing in the way after. */
   loading(): void {
-    this.filterError.textContent = parseFilter(this.ctx.state.filter).error ?? '';
+    this.filters.loading();
     if (this.ctx.runs.length === 0) mount(this.tableStatus, loadingBox('Loading runs…'));
     else this.tableStatus.replaceChildren();
   }
 
   loaded(): void {
-    if (!parseFilter(this.ctx.state.filter).error) this.filterError.textContent = '';
+    this.filters.loaded();
     this.tableStatus.replaceChildren();
   }
 
   failed(e: unknown): void {
-    if (e instanceof ApiError && e.status === 400) {
-      // The server names what it refused: show it where the filter is typed.
-      this.filterError.textContent = e.detail ?? e.message;
-      this.filterBox.hidden = false;
-      mount(this.tableStatus, h('div', { class: 'empty' }, 'The filter was refused: ', h('code', null, e.detail ?? e.message)));
+    // The server names what it refused: shown where the filter is typed, and here.
+    if (this.filters.refused(e)) {
+      mount(this.tableStatus, h('div', { class: 'empty' }, 'The filter was refused: ', h('code', null, (e as ApiError).detail ?? (e as ApiError).message)));
     } else mount(this.tableStatus, errorBox(e));
   }
 
@@ -204,14 +192,17 @@ export class RunsPane {
     if (!s.group) {
       for (const run of runs) rows.push({ kind: 'run', run, color: this.ctx.runColors.get(run.runId), visible: isVisible(s, run.runId) });
     } else {
+      const cols = this.ctx.keys.tableColumnKeys();
       for (const [value, members] of this.groupsOf(runs)) {
         const color = this.ctx.groupColors.get(value);
         const collapsed = this.collapsed.has(value);
-        rows.push({ kind: 'group', value, count: members.length, color, collapsed });
+        const shown = members.filter((r) => isVisible(s, r.runId)).length;
+        rows.push({ kind: 'group', value, count: members.length, shown, color, collapsed, aggregates: groupAggregates(members, cols) });
         if (!collapsed) for (const run of members) rows.push({ kind: 'run', run, color, visible: isVisible(s, run.runId) });
       }
     }
     this.table.setRows(rows);
+    this.deletion.prune(runs);
     this.renderCounts();
     if (!runs.length && !this.ctx.loadingRuns && !this.ctx.runsError) {
       mount(this.tableStatus, h('div', { class: 'empty' }, this.ctx.total === 0 && !tableFilter(s) ? 'No runs in this project yet.' : 'No runs match.'));
@@ -242,55 +233,50 @@ export class RunsPane {
 
   private columns(): Column[] {
     const p = this.ctx.name;
+    const widths = this.ctx.state.widths;
+    const w = (id: string, fallback: number) => widths[id] ?? fallback;
     const cols: Column[] = [
+      { id: '_sel', label: '', width: 28, sticky: true, title: 'Pick runs (to delete them)', render: (run) => this.deletion.checkbox(run) },
       { id: '_vis', label: '', width: 46, sticky: true, title: 'Shown in charts', render: () => '' },
       {
-        id: 'name', label: 'Name', width: 170, sticky: true, sort: 'name',
+        id: 'name', label: 'Name', width: w('name', 170), sticky: true, sort: 'name',
         render: (run) => h('a', { class: 'run-link', href: href.run(p, run.runId), title: `${runName(run)} (${run.runId})` }, runName(run)),
       },
-      { id: 'state', label: 'State', width: 84, sort: 'state', render: (run) => stateBadge(run.state) },
+      { id: 'state', label: 'State', width: w('state', 84), sort: 'state', render: (run) => stateBadge(run.state) },
     ];
     for (const key of this.ctx.keys.tableColumnKeys()) {
-      if (key.startsWith('config.')) {
-        const path = key.slice('config.'.length);
-        cols.push({
-          id: key, label: path, width: 96, sort: key, align: 'right', title: `config.${path}`,
-          render: (run) => formatValue(configValue(run.config, path)),
-        });
-      } else if (key.startsWith('summary.')) {
-        const k = key.slice('summary.'.length);
-        cols.push({
-          id: key, label: k, width: 96, sort: key, align: 'right', title: `summary.${k}`,
-          render: (run) => formatNumber(run.summary?.[k]),
-        });
-      }
+      // config.lr and summary.lr would read the same: the header names the source too.
+      const dot = key.indexOf('.');
+      const source = key.slice(0, dot);
+      const path = key.slice(dot + 1);
+      if (source !== 'config' && source !== 'summary') continue;
+      cols.push({
+        id: key, label: path, prefix: source, width: w(key, 104), sort: key, align: 'right', title: key, movable: true,
+        render: source === 'config' ? (run) => formatCell(configValue(run.config, path) ?? null) : (run) => formatCell(run.summary?.[path]),
+      });
     }
     cols.push(
       {
-        id: 'tags', label: 'Tags', width: 170, title: 'Tags (click a cell to edit)',
+        id: 'tags', label: 'Tags', width: w('tags', 170), title: 'Tags (click a cell to edit)',
         render: (run) => h('span', { class: 'tags' }, (run.tags ?? []).map((t) => h('span', { class: 'tag' }, t))),
         edit: (run, done) => tagEditor(run.tags ?? [], (tags) => void this.saveEdit(run, { tags }, done), done),
       },
       {
-        id: 'notes', label: 'Notes', width: 160, sort: 'notes', title: 'Notes (click a cell to edit)',
+        id: 'notes', label: 'Notes', width: w('notes', 160), sort: 'notes', title: 'Notes (click a cell to edit)',
         render: (run) => run.notes ?? '',
         edit: (run, done) => textEditor(run.notes ?? '', (notes) => void this.saveEdit(run, { notes }, done), done),
       },
       {
-        id: 'createdAt', label: 'Created', width: 84, sort: 'createdAt',
+        id: 'createdAt', label: 'Created', width: w('createdAt', 84), sort: 'createdAt',
         render: (run) => h('span', { title: formatTime(run.createdAt) }, formatAgo(run.createdAt)),
       },
-      { id: 'lastStep', label: 'Steps', width: 64, align: 'right', render: (run) => (run.lastStep === null || run.lastStep === undefined ? '' : formatNumber(run.lastStep + 1)) },
+      {
+        id: 'runtime', label: 'Runtime', width: w('runtime', 76), align: 'right', title: 'How long the run ran (so far, while it runs)',
+        render: (run) => formatRuntime(runtimeSeconds(run)),
+      },
+      { id: 'lastStep', label: 'Steps', width: w('lastStep', 64), align: 'right', render: (run) => (run.lastStep === null || run.lastStep === undefined ? '' : (run.lastStep + 1).toLocaleString('en-US')) }, // a count, written out in full
     );
     return cols;
-  }
-
-  private openColumns(anchor: HTMLElement): void {
-    const keys = this.ctx.keys;
-    popover(anchor, chooser([
-      { label: 'Config', options: keys.configKeys().map((k) => ({ value: `config.${k}`, label: k })) },
-      { label: 'Summary', options: keys.summaryKeys().map((k) => ({ value: `summary.${k}`, label: k })) },
-    ], keys.tableColumnKeys(), (values) => this.ctx.setState({ cols: values })));
   }
 
   // ---------------------------------------------------------------- edits
@@ -333,48 +319,5 @@ export class RunsPane {
       this.ctx.replaceRun(before);
       toast(`Could not save: ${(e as Error).message}`, 'error');
     }
-  }
-
-  // ---------------------------------------------------------------- filter box
-
-  private buildFilterBox(): void {
-    const example = (label: string, f: Filter) => h('button', {
-      class: 'btn btn-xs', title: JSON.stringify(f),
-      onclick: () => {
-        this.filterText.value = JSON.stringify(f);
-        this.filterText.focus();
-      },
-    }, label);
-    const firstConfig = () => this.ctx.keys.configKeys()[0] ?? 'learning_rate';
-    const firstMetric = () => this.ctx.keys.metric() || 'accuracy';
-    mount(this.filterBox,
-      h('div', { class: 'filter-help' }, 'MongoDB-style JSON: ',
-        h('code', null, 'config.<key>'), ', ', h('code', null, 'summary.<key>'), ', ', h('code', null, 'tags'), ', ', h('code', null, 'state'),
-        ' with ', h('code', null, '$gt $lt $in $regex $exists $or …'), '. Ctrl+Enter applies.'),
-      this.filterText,
-      h('div', { class: 'row' },
-        h('button', { class: 'btn btn-primary btn-sm', onclick: () => this.applyFilterText() }, 'Apply'),
-        h('button', {
-          class: 'btn btn-sm', onclick: () => {
-            this.filterText.value = '';
-            this.ctx.setState({ filter: '' });
-          },
-        }, 'Clear'),
-        h('span', { class: 'muted small' }, 'Examples:'),
-        h('span', { class: 'examples' },
-          h('button', { class: 'btn btn-xs', onclick: () => { this.filterText.value = JSON.stringify({ [`config.${firstConfig()}`]: { $lt: 0.1 } }); } }, 'config <'),
-          h('button', { class: 'btn btn-xs', onclick: () => { this.filterText.value = JSON.stringify({ [`summary.${firstMetric()}`]: { $gt: 0.9 } }); } }, 'summary >'),
-          example('tag', { tags: { $in: ['baseline'] } }),
-          example('or', { $or: [{ state: 'running' }, { state: 'crashed' }] }))),
-      this.filterError,
-      h('div', { class: 'query-line' }, h('span', { class: 'muted small' }, 'Query sent: '), this.queryView));
-  }
-
-  private applyFilterText(): void {
-    const { filter, error } = parseFilter(this.filterText.value);
-    this.filterError.textContent = error ?? '';
-    if (error) return;
-    // Kept compact in the URL; the box keeps what was typed.
-    this.ctx.setState({ filter: filter ? JSON.stringify(filter) : '' });
   }
 }

@@ -9,13 +9,16 @@ import { h, mount } from '../../dom';
 import { ColorBook } from '../../lib/colors';
 import { fieldValue, matchesFilter, runComparator } from '../../lib/filters';
 import { decodeState, encodeState, isVisible, queryString, tableFilter, type WorkspaceState } from '../../lib/urlState';
+import { onlyNamesView } from '../../lib/viewState';
 import { LiveFeed } from '../../live';
 import { href, replaceQuery, type Location } from '../../router';
 import { ComparePanels } from './comparePanels';
 import type { WorkspaceContext } from './context';
 import { WorkspaceKeys } from './keys';
 import { LineCharts } from './lineCharts';
+import { resizableRunsPane } from './paneResizer';
 import { RunsPane } from './runsPane';
+import { SavedViews } from './savedViews';
 
 export class WorkspacePage implements Page, WorkspaceContext {
   readonly el: HTMLElement;
@@ -44,6 +47,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
   private readonly runsPane: RunsPane;
   private readonly lineCharts: LineCharts;
   private readonly compare: ComparePanels;
+  private readonly views: SavedViews;
 
   constructor(readonly name: string, params: URLSearchParams) {
     this.state = decodeState(params);
@@ -52,11 +56,12 @@ export class WorkspacePage implements Page, WorkspaceContext {
     this.runsPane = new RunsPane(this);
     this.lineCharts = new LineCharts(this);
     this.compare = new ComparePanels(this);
+    this.views = new SavedViews(this);
 
     const resizer = h('div', { class: 'ws-resizer', title: 'Drag to resize', role: 'separator' });
     this.body = h('div', { class: 'ws-body' }, this.runsPane.el, resizer,
       h('section', { class: 'ws-panels' }, this.lineCharts.el, this.compare.el));
-    this.makeResizable(resizer);
+    resizableRunsPane(this.body, resizer);
 
     this.el = h('div', { class: 'page workspace' },
       h('div', { class: 'ws-head' },
@@ -66,6 +71,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
           h('a', { class: 'tab active', href: href.workspace(name) }, 'Workspace'),
           h('a', { class: 'tab', href: href.artifacts(name) }, 'Artifacts')),
         h('span', { class: 'spacer' }),
+        this.views.el,
         h('button', {
           class: 'btn btn-sm', title: 'Copy a link to this view (filters, sort, grouping, panels)',
           onclick: () => {
@@ -109,6 +115,9 @@ export class WorkspacePage implements Page, WorkspaceContext {
     }
     waiting?.remove();
     this.body.hidden = false;
+    // A shared link to a saved view: its state first, so the runs load once, as the view has them.
+    if (this.state.view) await this.views.load(this.state.view, onlyNamesView(this.state));
+    if (this.disposed) return;
     this.runsPane.setColumns();
     this.renderControls();
     this.lineCharts.syncPanels();
@@ -125,6 +134,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     const next = decodeState(loc.params);
     if (queryString(encodeState(next)) === queryString(encodeState(this.state))) return true;
     this.apply(next, false);
+    if (onlyNamesView(next)) void this.views.load(next.view, true);
     return true;
   }
 
@@ -158,11 +168,12 @@ export class WorkspacePage implements Page, WorkspaceContext {
     this.state = next;
     if (writeUrl) replaceQuery(queryString(encodeState(next)));
     const changed = (k: keyof WorkspaceState) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]);
-    const filterChanged = changed('q') || changed('states') || changed('tags') || changed('filter');
+    const filterChanged = changed('q') || changed('states') || changed('tags') || changed('filter') || changed('brush');
     const visibility = changed('hidden') || changed('only');
 
     this.runsPane.stateChanged(changed);
     this.renderControls();
+    this.views.render();
     if (changed('panels') || changed('order')) this.lineCharts.syncPanels();
     if (changed('sections')) {
       this.lineCharts.syncSections();
@@ -178,8 +189,9 @@ export class WorkspacePage implements Page, WorkspaceContext {
     }
     if (changed('group') || visibility) this.runsPane.rebuildRows();
     if (changed('x') || changed('group')) this.lineCharts.refresh(true);
-    else if (visibility || changed('max')) this.lineCharts.refresh(false);
-    else if (changed('smooth') || changed('log')) this.lineCharts.render();
+    // Group lines are of the runs shown: hiding one changes its group's mean and count.
+    else if (visibility || changed('max')) this.lineCharts.refresh(false, visibility);
+    else if (changed('smooth') || changed('log') || changed('band')) this.lineCharts.render();
     if (visibility || changed('pc') || changed('metric')) this.compare.refresh();
   }
 
@@ -244,13 +256,31 @@ export class WorkspacePage implements Page, WorkspaceContext {
     this.runsPane.rebuildRows();
   }
 
+  dropRuns(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    const before = this.runs.length;
+    this.runs = this.runs.filter((r) => !gone.has(r.runId));
+    this.total = Math.max(0, this.total - (before - this.runs.length));
+    this.runsPane.rebuildRows();
+    this.lineCharts.refresh(false, true);
+    this.scheduleCompareRefresh();
+    this.scheduleProjectRefresh();
+  }
+
+  reloadRuns(): void {
+    void this.loadRuns();
+  }
+
   private renderHeadInfo(): void {
     const p = this.project;
     if (!p) return;
+    // What was logged, apart from the machine's metrics the SDK samples on its own.
+    const system = p.metricKeys.filter((k) => k.startsWith('system/')).length;
+    const metrics = p.metricKeys.length - system;
     mount(this.headInfo,
       h('span', null, `${p.runCount.toLocaleString('en-US')} run${p.runCount === 1 ? '' : 's'}`),
       (p.runsByState?.running ?? 0) > 0 ? h('span', { class: 'state state-running' }, `${p.runsByState.running} running`) : null,
-      h('span', { class: 'muted' }, `${p.metricKeys.length} metrics · ${p.configKeys.length} config keys`));
+      h('span', { class: 'muted' }, `${metrics} metrics${system ? ` (and ${system} system)` : ''} · ${p.configKeys.length} config keys`));
   }
 
   // ---------------------------------------------------------------- live
@@ -271,6 +301,8 @@ export class WorkspacePage implements Page, WorkspaceContext {
     } catch {
       matches = true;
     }
+    // A deleted run leaves the lists (deleted elsewhere, or the event of a delete made here).
+    if (run.deletedAt) matches = false;
     const sortField = this.state.sort.replace(/^-/, '');
     if (prev && !matches) {
       this.runs.splice(i, 1);
@@ -354,29 +386,5 @@ export class WorkspacePage implements Page, WorkspaceContext {
         this.scheduleProjectRefresh();
       }
     } catch { /* keep polling */ }
-  }
-
-  // ---------------------------------------------------------------- layout
-
-  /** The runs pane's width: dragged on the separator, remembered in this browser. */
-  private makeResizable(handle: HTMLElement): void {
-    const saved = Number(localStorage.getItem('runstream.runsWidth'));
-    if (saved > 200) this.body.style.setProperty('--runs-w', `${saved}px`);
-    handle.addEventListener('pointerdown', (e) => {
-      e.preventDefault();
-      handle.setPointerCapture(e.pointerId);
-      const left = this.body.getBoundingClientRect().left;
-      const move = (ev: PointerEvent) => {
-        const w = Math.max(280, Math.min(ev.clientX - left, window.innerWidth - 320));
-        this.body.style.setProperty('--runs-w', `${w}px`);
-        localStorage.setItem('runstream.runsWidth', String(Math.round(w)));
-      };
-      const up = () => {
-        handle.removeEventListener('pointermove', move);
-        handle.removeEventListener('pointerup', up);
-      };
-      handle.addEventListener('pointermove', move);
-      handle.addEventListener('pointerup', up);
-    });
   }
 }
