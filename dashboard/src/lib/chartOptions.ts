@@ -105,7 +105,9 @@ export function lineOption(input: LineInput): Record<string, unknown> {
   const inView = xRange ? drawn.filter(([x]) => x >= xRange[0] && x <= xRange[1]) : drawn;
   const values = inView.map((p) => p[1] as number);
   let yRange = input.log ? null : input.outliers ? null : robustRange(values);
-  if (!yRange && xRange && !input.log && values.length) yRange = padded(extent(values)!);
+  // Zoomed, or with bands (a run far off the others makes its group's band wide), the axis fits the
+  // lines, not whatever else ECharts would fit it to.
+  if (!yRange && (xRange || input.groups?.length) && !input.log && values.length) yRange = padded(extent(values)!);
   if (yRange) yRange = niceRange(yRange);
   const yMin = finiteOr(input.yMin, input.log ? (v) => v > 0 : undefined) ?? yRange?.[0];
   const yMax = finiteOr(input.yMax, input.log ? (v) => v > 0 : undefined) ?? yRange?.[1];

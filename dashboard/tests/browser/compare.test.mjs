@@ -84,6 +84,13 @@ describe('compare section', { timeout: 300000 }, () => {
       assert.equal(a.name.replace(/\n/g, ''), a.id.replace(/^(config|summary)\./, ''), 'the whole name, at most wrapped');
       assert.notEqual(a.nameTextStyle?.overflow, 'truncate');
     }
+    // the table's default columns: the swept floats first and the seed last among the config keys,
+    // the compared metric first among the summaries
+    const cols = await page.$$eval('.rt-th[data-col]', (ths) => ths.map((t) => t.getAttribute('data-col')));
+    const config = cols.filter((c) => c.startsWith('config.'));
+    assert.deepEqual(config.slice(0, 2), ['config.lr', 'config.weight_decay'], cols.join());
+    assert.ok(!config.includes('config.dataset') && !config.slice(0, -1).includes('config.seed'), cols.join());
+    assert.equal(cols.find((c) => c.startsWith('summary.')), metric, cols.join());
     await screenshot(page, 'compare-sweep');
     assert.deepEqual(page.errors, []);
     await page.context().close();

@@ -34,6 +34,21 @@ describe('outliers', () => {
   });
 });
 
+describe('group bands', () => {
+  it('fit the y axis to the mean lines, so one wild run\'s band does not flatten them', () => {
+    const x = [0, 1, 2, 3];
+    const group = (value: string, mean: number[], spread: number) => ({
+      value, runs: 10, color: '#333333', x, mean, min: mean.map((m) => m - spread), max: mean.map((m) => m + spread),
+    });
+    const o = lineOption({ metric: 'loss', xKey: '_step', log: false, smoothing: 0, groups: [
+      group('a', [2, 1.5, 1, 0.8], 0.1),
+      group('b', [2, 1.6, 1.2, 1.0], 1e6),
+    ] }) as { yAxis: { min?: number; max?: number } };
+    expect(o.yAxis.max).toBeLessThan(5);
+    expect(o.yAxis.min).toBeGreaterThan(-5);
+  });
+});
+
 describe('axes', () => {
   it('names the x axis and keeps step ticks whole', () => {
     const step = lineOption({ metric: 'loss', xKey: '_step', log: false, smoothing: 0, runs: [] }) as { xAxis: { name: string; minInterval?: number } };

@@ -3,7 +3,6 @@
 
 import type { Project, Run } from '../../api';
 import { defaultAxes, defaultMetric } from '../../lib/compareDefaults';
-import { configValue } from '../../lib/filters';
 import type { WorkspaceState } from '../../lib/urlState';
 
 const DEFAULT_COLUMNS_EACH = 6;
@@ -62,20 +61,18 @@ export class WorkspaceKeys {
     return added;
   }
 
-  /** Whether the loaded runs disagree on a config key: those are the interesting ones. */
-  varies(key: string): boolean {
-    return new Set(this.src.runs.slice(0, 500).map((r) => JSON.stringify(configValue(r.config, key) ?? null))).size > 1;
-  }
-
   tableColumnKeys(): string[] {
     const s = this.src.state;
     if (s.cols) return s.cols;
-    // By default the config keys that tell the runs apart (all when none or one run is loaded).
-    const varying = this.src.runs.length > 1 ? this.configKeys().filter((k) => this.varies(k)) : [];
-    const config = varying.length ? varying : this.configKeys();
+    // By default the config keys a sweep varied, most varied first (all when one run is loaded),
+    // and the metric the comparisons use first among the summaries.
+    const swept = this.src.runs.length > 1 ? this.compareDefaults().axes : [];
+    const config = swept.length ? swept : this.configKeys();
+    const metric = this.metric();
+    const summary = [...new Set([...(metric ? [metric] : []), ...this.metricKeys().filter((k) => !k.startsWith('system/'))])];
     return [
       ...config.slice(0, DEFAULT_COLUMNS_EACH).map((k) => `config.${k}`),
-      ...this.metricKeys().filter((k) => !k.startsWith('system/')).slice(0, DEFAULT_COLUMNS_EACH).map((k) => `summary.${k}`),
+      ...summary.slice(0, DEFAULT_COLUMNS_EACH).map((k) => `summary.${k}`),
     ];
   }
 
