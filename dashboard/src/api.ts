@@ -48,6 +48,8 @@ export interface Run extends RunFields {
   createdAt: string;
   /** set while the run is deleted (it is out of lists until restored) */
   deletedAt?: string | null;
+  /** the project the run moved to (it is deleted here) */
+  movedTo?: string | null;
   updatedAt?: string;
   finishedAt?: string | null;
   /** the run's event stream version: a later state of the run has a higher one */
@@ -322,6 +324,7 @@ export const api = {
 
   deleteRun: (p: string, id: string) => call<Run>('DELETE', `/projects/${enc(p)}/runs/${enc(id)}`),
   restoreRun: (p: string, id: string) => call<Run>('POST', `/projects/${enc(p)}/runs/${enc(id)}/restore`),
+  moveRun: (p: string, id: string, to: string) => call<Run>('POST', `/projects/${enc(p)}/runs/${enc(id)}/move`, undefined, { project: to }),
 
   views: (p: string) => call<SavedView[]>('GET', `/projects/${enc(p)}/views`),
   view: (p: string, id: string) => call<SavedView>('GET', `/projects/${enc(p)}/views/${enc(id)}`),

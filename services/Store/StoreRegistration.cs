@@ -74,7 +74,7 @@ public static class StoreRegistration
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
                 typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
                 typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved),
-                typeof(RunDeleted), typeof(RunRestored), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
+                typeof(RunDeleted), typeof(RunRestored), typeof(RunMoved), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);

@@ -132,7 +132,7 @@ public sealed class SecurityTests(StackFixture stack)
             var url = Fill(route, project, runId).Replace("{viewId}", viewId) + $"?runs={runId}&key=loss&groupBy=group&metric=summary.loss&params=config.x";
             using var request = new HttpRequestMessage(method, url);
             if (method != HttpMethod.Get && method != HttpMethod.Delete)
-                request.Content = JsonContent.Create(new { notes = "x", version = "v0" });
+                request.Content = JsonContent.Create(new { notes = "x", version = "v0", project = "elsewhere" });
             using var response = await other.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Assert.True((int)response.StatusCode < 500, $"{method} {route} answered {response.StatusCode}");
             if (route.EndsWith("/events"))

@@ -6,7 +6,7 @@ using Runstream.Client;
 
 namespace Runstream.IntegrationTests;
 
-/// <summary>What the workspace keeps on the server: saved views, deleted runs and search over tags and notes.</summary>
+/// <summary>What the workspace keeps on the server: saved views, deleted and moved runs, and search over tags and notes.</summary>
 [Collection(StackCollection.Name)]
 public sealed class WorkspaceTests(StackFixture stack)
 {
@@ -117,6 +117,81 @@ public sealed class WorkspaceTests(StackFixture stack)
         (await stack.Query.DeleteAsync($"/api/v1/projects/{project}/runs/{ids[0]}")).Dispose();
         Assert.Single(await EventTypesAsync($"{stack.Entity}/{project}/{ids[0]}"), t => t == "run_deleted");
         Assert.Equal(HttpStatusCode.NotFound, (await stack.Query.DeleteAsync($"/api/v1/projects/{project}/runs/nope")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_moved_run_takes_its_history_to_the_other_project_and_leaves_the_first()
+    {
+        var from = StackFixture.NewProject("move-from");
+        var to = StackFixture.NewProject("move-to");
+        string movedId, stayingId;
+        await using (var run = await Experiment.InitAsync(stack.Settings(from) with { Config = new { lr = 0.01 }, Tags = ["keep"] }))
+        {
+            movedId = run.Id;
+            for (var step = 0; step < 50; step++)
+                run.Log(new Dictionary<string, double> { ["loss"] = 1.0 / (step + 1) }, step: step);
+        }
+        await using (var run = await Experiment.InitAsync(stack.Settings(from)))
+            stayingId = run.Id;
+        var running = await Experiment.InitAsync(stack.Settings(from));
+        running.Log(new Dictionary<string, double> { ["loss"] = 1 });
+        await stack.WaitForJsonAsync($"/api/v1/projects/{from}", p => p?["runsByState"]?["finished"]?.GetValue<int>() == 2
+            && p["runsByState"]?["running"]?.GetValue<int>() == 1, "two finished runs and one running");
+        var before = (await stack.GetJsonAsync($"/api/v1/projects/{from}/runs/{movedId}"))!;
+
+        using (var moved = await stack.Query.PostAsJsonAsync($"/api/v1/projects/{from}/runs/{movedId}/move", new { project = to }))
+        {
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+            var run = (await moved.Content.ReadFromJsonAsync<JsonNode>())!;
+            Assert.Equal(to, run["project"]!.GetValue<string>());
+            Assert.Equal(movedId, run["runId"]!.GetValue<string>());
+        }
+
+        // There: the same run, as it was logged (its start time too), with its whole history.
+        var there = (await stack.GetJsonAsync($"/api/v1/projects/{to}/runs/{movedId}"))!;
+        Assert.Equal("finished", there["state"]!.GetValue<string>());
+        Assert.Equal(0.01, there["config"]!["lr"]!.GetValue<double>());
+        Assert.Equal(["keep"], there["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(before["summary"]!.ToJsonString(), there["summary"]!.ToJsonString());
+        Assert.Equal(before["createdAt"]!.GetValue<DateTimeOffset>(), there["createdAt"]!.GetValue<DateTimeOffset>());
+        Assert.Null(there["deletedAt"]);
+        var history = (await stack.GetJsonAsync($"/api/v1/projects/{to}/runs/{movedId}/history?keys=loss&samples=1000"))!;
+        Assert.Equal(50, history["series"]!["loss"]!["count"]!.GetValue<int>());
+        Assert.Equal([movedId], (await stack.GetJsonAsync($"/api/v1/projects/{to}/runs"))!["runs"]!.AsArray().Select(r => r!["runId"]!.GetValue<string>()));
+
+        // Here: out of the list, the bin and the counts; its old address says where it went.
+        var here = (await stack.GetJsonAsync($"/api/v1/projects/{from}/runs"))!;
+        Assert.Equal(new[] { stayingId, running.Id }.Order(), here["runs"]!.AsArray().Select(r => r!["runId"]!.GetValue<string>()).Order());
+        Assert.Empty((await stack.GetJsonAsync($"/api/v1/projects/{from}/runs?deleted=true"))!["runs"]!.AsArray());
+        Assert.Equal(to, (await stack.GetJsonAsync($"/api/v1/projects/{from}/runs/{movedId}"))!["movedTo"]!.GetValue<string>());
+        Assert.Equal("run_moved", (await EventTypesAsync($"{stack.Entity}/{from}/{movedId}"))[^1]);
+        await stack.WaitForJsonAsync($"/api/v1/projects/{from}", p => p?["runCount"]?.GetValue<int>() == 2
+            && p["runsByState"]?["finished"]?.GetValue<int>() == 1, "the first project without the run");
+        await stack.WaitForJsonAsync($"/api/v1/projects/{to}", p => p?["runCount"]?.GetValue<int>() == 1
+            && p["runsByState"]?["finished"]?.GetValue<int>() == 1 && p["metricKeys"]!.AsArray().Any(k => k!.GetValue<string>() == "loss"), "the second project with it");
+
+        // Refused, with the reason: a running run, a run that moved already (also its restore), the same project, a bad name, an id taken there.
+        async Task<(HttpStatusCode Status, string Body)> Move(string runId, string target)
+        {
+            using var answer = await stack.Query.PostAsJsonAsync($"/api/v1/projects/{from}/runs/{runId}/move", new { project = target });
+            return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
+        }
+        var refused = await Move(running.Id, to);
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains("is running", refused.Body);
+        refused = await Move(movedId, to);
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains($"already moved to project '{to}'", refused.Body);
+        Assert.Equal(HttpStatusCode.Conflict, (await stack.Query.PostAsync($"/api/v1/projects/{from}/runs/{movedId}/restore", null)).StatusCode);
+        refused = await Move(stayingId, from);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("already", refused.Body);
+        refused = await Move(stayingId, "no spaces");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("project 'no spaces' contains ' '", refused.Body);
+        Assert.Equal(HttpStatusCode.NotFound, (await Move("nope", to)).Status);
+        await running.FinishAsync();
+        await running.DisposeAsync();
     }
 
     [Fact]

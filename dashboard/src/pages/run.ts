@@ -176,7 +176,11 @@ class RunView {
     const run = this.run!;
     this.title.textContent = runName(run);
     mount(this.stateSlot, stateBadge(run.state));
-    mount(this.failure, failureCard(run.failure));
+    // Its old address still answers a run that moved or was deleted: say so before anything else.
+    const gone = run.movedTo
+      ? h('div', { class: 'notice', 'data-notice': 'moved' }, 'This run moved to project ', h('a', { href: href.run(run.movedTo, run.runId) }, run.movedTo), '; its history goes on there.')
+      : run.deletedAt ? h('div', { class: 'notice', 'data-notice': 'deleted' }, `This run was deleted on ${new Date(run.deletedAt).toLocaleString()}; it is out of the project's lists until restored.`) : null;
+    mount(this.failure, gone, failureCard(run.failure));
     const end = run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : run.updatedAt);
     const runtime = end ? (new Date(end).getTime() - new Date(run.createdAt).getTime()) / 1000 : NaN;
     const rows: [string, Node | string][] = [

@@ -107,6 +107,22 @@ describe('charts', { timeout: 240000 }, () => {
     await page.context().close();
   });
 
+  it('removes a panel, and adds it back from the panels chooser', async () => {
+    const page = await openWorkspace();
+    await page.waitForSelector('[data-panel="train/acc"]');
+    await page.click('[aria-label="Remove train/acc"]');
+    await waitFor(async () => (await page.$('[data-panel="train/acc"]')) === null, { message: 'the panel gone' });
+    assert.match(decodeURIComponent(page.url()), /[?&]panels=[^&]*train\/loss/);
+    assert.doesNotMatch(decodeURIComponent(page.url()), /[?&]panels=[^&]*train\/acc/);
+    assert.ok(await page.$('[data-panel="train/loss"]'), 'the others stay');
+    await page.click('button:has-text("Panels")');
+    await page.check('.chooser input[value="train/acc"]');
+    await waitFor(async () => (await chartSeries(page, 'train/acc'))?.length === runIds.length, { message: 'the panel back, drawn' });
+    assert.doesNotMatch(page.url(), /[?&]panels=/, 'every metric again: the default');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   it('names its axes, and a tooltip names the x axis beside the pointer, inside the chart', async () => {
     const page = await openWorkspace();
     const o = await option(page, 'loss');

@@ -278,4 +278,34 @@ describe('runs table', { timeout: 300000 }, () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
+
+  it('moves picked runs to another project, with their history', async () => {
+    const page = await openTable();
+    const ids = await tableRunIds(page);
+    const picked = ids.slice(0, 2);
+    const target = uniqueProject('moved');
+    for (const id of picked) await page.check(`.rt-row[data-run-id="${id}"] input.row-select`);
+    await page.click('[data-testid="move-runs"]');
+    await page.fill('[aria-label="Move to project"]', target);
+    await page.click('[data-testid="move-runs-go"]');
+    await waitFor(async () => sameSet(await tableRunIds(page), ids.filter((id) => !picked.includes(id))), { message: 'the moved rows gone' });
+    await page.waitForSelector(`.toast:has-text("Moved 2 runs to ${target}")`);
+    assert.ok(sameSet((await runsOf(target)).map((r) => r.runId), picked), 'the runs in the other project');
+    assert.ok((await runsOf(project)).every((r) => !picked.includes(r.runId)), 'and out of this one');
+    assert.equal((await api(`/projects/${project}/runs/${picked[0]}`)).movedTo, target);
+
+    // the old address says where the run went
+    const oldPage = await open(browser, `/projects/${project}/runs/${picked[0]}`);
+    await oldPage.waitForSelector('[data-notice="moved"]');
+    assert.equal(await oldPage.getAttribute('[data-notice="moved"] a', 'href'), `#/projects/${target}/runs/${picked[0]}`);
+    await oldPage.context().close();
+
+    // the toast opens the other project: the runs are there, charted
+    await page.click('.toast button:has-text("Open")');
+    await waitFor(async () => sameSet(await tableRunIds(page), picked), { message: 'the moved runs in their new workspace' });
+    await waitFor(async () => (await chartOption(page, '[data-panel="val/loss"] .chart'))?.series?.filter((x) => x.data?.length > 0).length === 2,
+      { message: 'their history charted there' });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });

@@ -327,6 +327,8 @@ class PublicRun:
         self.finished_at = data.get("finishedAt")
         # When the run was deleted (it is out of the project's lists until restored), or None.
         self.deleted_at = data.get("deletedAt")
+        # The project the run moved to (then it is deleted here and lives on there), or None.
+        self.moved_to = data.get("movedTo")
         # The exception that ended a failed run: {"type", "message", "traceback"}, or None.
         self.failure = data.get("failure")
         self.rejected_frames = data.get("rejectedFrames") or []
@@ -397,6 +399,14 @@ class PublicRun:
     def restore(self) -> None:
         """Brings a deleted run back into its project."""
         self._load_edited(self._api._send("POST", f"{self._base()}/restore", None))
+
+    def move(self, project: str) -> None:
+        """Moves the run, which must have ended, to another project of its entity (made when it does
+        not exist), with its whole history; this object follows it there. The server refuses runs
+        that are running, deleted or logged artifacts, saying why."""
+        moved = self._api._send("POST", f"{self._base()}/move", {"project": project})
+        self.project = project
+        self._load_edited(moved)
 
     def logs(self, tail: int | None = None) -> list:
         """The run's console lines as dicts (line, time, stream "stdout"/"stderr", text): all of

@@ -111,6 +111,21 @@ def test_tags_and_notes_edits(project, api):
     assert (again.tags, again.notes) == (["c"], "third")
 
 
+def test_move_to_another_project(project, api, runs):
+    r0, r1, r2, r3 = runs
+    other = f"{project}-moved"
+    run = api.run(f"{project}/{r0}")
+    run.move(other)
+    assert run.project == other and run.moved_to is None
+    assert set(ids_of(api.runs(project))) == {r1, r2, r3}
+    assert ids_of(api.runs(other)) == [r0]
+    assert api.run(f"{project}/{r0}").moved_to == other
+    moved = api.run(f"{other}/{r0}")
+    assert moved.config["lr"] == 0.01 and len(moved.history(samples=None)) >= STEPS
+    with pytest.raises(Exception, match="already moved"):
+        api.run(f"{project}/{r0}").move(f"{project}-again")
+
+
 def test_delete_and_restore(project, api, runs):
     r0, r1, r2, r3 = runs
     run = api.run(f"{project}/{r1}")

@@ -56,11 +56,34 @@ public static class RunEndpoints
             {
                 var keyId = http.KeyId();
                 var run = await RunEditing.AppendAsync(store, new RunKey(http.Entity(), project, runId).ToString(),
-                    run => run.DeletedAt is null ? null : new RunRestored(run.State, keyId, DateTimeOffset.UtcNow), cancellation);
-                return run is null ? RunNotFound(project, runId) : Results.Ok(run);
+                    run => run.DeletedAt is null || run.MovedTo is not null ? null : new RunRestored(run.State, keyId, DateTimeOffset.UtcNow), cancellation);
+                return run switch
+                {
+                    null => RunNotFound(project, runId),
+                    { MovedTo: { } movedTo } => Results.Problem($"Run '{runId}' moved to project '{movedTo}'; it lives there now.", statusCode: StatusCodes.Status409Conflict),
+                    _ => Results.Ok(run),
+                };
             })
             .WithName("RestoreRun")
             .WithSummary("Brings a deleted run back (a RunRestored event).");
+
+        api.MapPost("/projects/{project}/runs/{runId}/move", async Task<IResult> (string project, string runId, MoveRequest request, IDocumentStore store, HttpContext http, CancellationToken cancellation) =>
+            {
+                var target = request.Project?.Trim() ?? "";
+                if (RunTextRules.NameProblem("project", target) is { } problem)
+                    throw new QueryProblem("project", problem);
+                if (target == project)
+                    throw new QueryProblem("project", $"the run is in '{project}' already.");
+                var moved = await RunMoving.MoveAsync(store, new RunKey(http.Entity(), project, runId), target, http.KeyId(), cancellation);
+                return moved switch
+                {
+                    null => RunNotFound(project, runId),
+                    { Refusal: { } refusal } => Results.Problem(refusal, statusCode: StatusCodes.Status409Conflict),
+                    _ => Results.Ok(moved.Run),
+                };
+            })
+            .WithName("MoveRun")
+            .WithSummary("Moves a run that has ended to another project of the entity, {project}: its events are copied there and it leaves this project's lists and counts (a RunMoved event).");
 
         api.MapGet("/projects/{project}/runs/{runId}/environment", async Task<IResult> (string project, string runId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
             {

@@ -106,7 +106,8 @@ public sealed class RunTable(NpgsqlDataSource database, StoreOptions store, IDoc
     private static string Where(string entity, string project, string? filters, SqlParameters parameters, bool deleted = false) =>
         // The project condition matches the expression of Marten's index on the project.
         $"(d.data ->> 'project') = {parameters.Add(project)} and (d.data ->> 'entity') = {parameters.Add(entity)}"
-        + $" and (d.data ->> 'deletedAt') is {(deleted ? "not null" : "null")} and {RunFilter.Compile(filters, parameters)}";
+        // The bin holds deleted runs, not the ones that moved to another project (they are there).
+        + $" and (d.data ->> 'deletedAt') is {(deleted ? "not null and (d.data ->> 'movedTo') is null" : "null")} and {RunFilter.Compile(filters, parameters)}";
 
     private static NpgsqlBatchCommand Command(string sql, SqlParameters parameters)
     {

@@ -37,6 +37,7 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
         IncludeType<RunResumed>();
         IncludeType<RunDeleted>();
         IncludeType<RunRestored>();
+        IncludeType<RunMoved>();
     }
 
     public override ProjectOverview? Evolve(ProjectOverview? project, string id, IEvent e)
@@ -77,6 +78,10 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
             case RunDeleted deleted when project.DeletedRuns.Add(runId):
                 project.RunCount--;
                 Count(project, deleted.State, -1);
+                break;
+            case RunMoved moved when project.DeletedRuns.Add(runId):
+                project.RunCount--;
+                Count(project, moved.State, -1);
                 break;
             case RunRestored restored when project.DeletedRuns.Remove(runId):
                 project.RunCount++;

@@ -40,6 +40,8 @@ public sealed class RunDetails
     public DateTimeOffset? FinishedAt { get; set; }
     /// <summary>Set while the run is deleted (soft: <see cref="RunRestored"/> brings it back); lists leave it out.</summary>
     public DateTimeOffset? DeletedAt { get; set; }
+    /// <summary>The project the run moved to (then <see cref="DeletedAt"/> is when); its history goes on there.</summary>
+    public string? MovedTo { get; set; }
     /// <summary>Sequence number of the last frame applied; the next frame applied is this + 1.</summary>
     public long LastSequence { get; set; }
     /// <summary>Version of the run's event stream (frames plus the server's own events), for optimistic appends.</summary>
@@ -131,6 +133,10 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 break;
             case RunRestored:
                 run.DeletedAt = null;
+                break;
+            case RunMoved moved:
+                run.DeletedAt = moved.MovedAt;
+                run.MovedTo = moved.ToProject;
                 break;
             case FrameRejected rejected:
                 run.RejectedFrames.Add(new RejectedFrame(rejected.Sequence, rejected.Reason));

@@ -17,7 +17,7 @@ import { tagEditor, textEditor } from '../../widgets';
 import { ColumnsChooser } from './columnsChooser';
 import type { WorkspaceContext } from './context';
 import { FilterArea } from './filterArea';
-import { RunDeletion } from './runDeletion';
+import { RunSelection } from './runSelection';
 
 const STATES = ['running', 'finished', 'failed', 'crashed'];
 /** an edit waits this long for the run's own event to confirm it, showing meanwhile */
@@ -43,7 +43,7 @@ export class RunsPane {
   private readonly chips = h('div', { class: 'chips' });
   private readonly filters: FilterArea;
   private readonly columnsChooser: ColumnsChooser;
-  private readonly deletion: RunDeletion;
+  private readonly selection: RunSelection;
   private readonly groupSlot = h('span');
   private readonly tableCount = h('div', { class: 'table-count' });
   private readonly tableStatus = h('div', { class: 'table-status' });
@@ -64,7 +64,7 @@ export class RunsPane {
     });
     this.filters = new FilterArea(ctx, () => [...this.knownTags.keys()]);
     this.columnsChooser = new ColumnsChooser(ctx);
-    this.deletion = new RunDeletion(ctx);
+    this.selection = new RunSelection(ctx);
 
     const applySearch = debounce((v: string) => ctx.setState({ q: v }), 300);
     this.search = h('input', {
@@ -87,7 +87,7 @@ export class RunsPane {
         this.filters.box),
       h('div', { class: 'table-bar' }, this.tableCount,
         h('span', { class: 'spacer' }),
-        this.deletion.button,
+        this.selection.el,
         h('button', { class: 'btn btn-xs', title: 'Show every run in the charts', onclick: () => ctx.setState({ hidden: [], only: null }) }, icon('eye'), 'All'),
         h('button', { class: 'btn btn-xs', title: 'Hide every run from the charts (then pick some with their eye)', onclick: () => ctx.setState({ hidden: [], only: [] }) }, icon('eye-off'), 'None'),
         h('button', {
@@ -202,7 +202,7 @@ export class RunsPane {
       }
     }
     this.table.setRows(rows);
-    this.deletion.prune(runs);
+    this.selection.prune(runs);
     this.renderCounts();
     if (!runs.length && !this.ctx.loadingRuns && !this.ctx.runsError) {
       mount(this.tableStatus, h('div', { class: 'empty' }, this.ctx.total === 0 && !tableFilter(s) ? 'No runs in this project yet.' : 'No runs match.'));
@@ -236,7 +236,7 @@ export class RunsPane {
     const widths = this.ctx.state.widths;
     const w = (id: string, fallback: number) => widths[id] ?? fallback;
     const cols: Column[] = [
-      { id: '_sel', label: '', width: 28, sticky: true, title: 'Pick runs (to delete them)', render: (run) => this.deletion.checkbox(run) },
+      { id: '_sel', label: '', width: 28, sticky: true, title: 'Pick runs (to move or delete them)', render: (run) => this.selection.checkbox(run) },
       { id: '_vis', label: '', width: 46, sticky: true, title: 'Shown in charts', render: () => '' },
       {
         id: 'name', label: 'Name', width: w('name', 170), sticky: true, sort: 'name',
