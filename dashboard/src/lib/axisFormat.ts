@@ -90,9 +90,14 @@ export function xReadout(xKey: string, x: number): string {
   return `${xAxisLabel(xKey)} ${formatNumber(x)}`;
 }
 
-/** A run's series over time made relative to its start (seconds, as _timestamp). */
+/**
+ * A run's series over time made relative to its start (seconds, as _timestamp). The start is when
+ * the SDK sent the run's first frame, which can come after the first steps were logged (frames are
+ * sent in the background): the earliest step is the start then, so no time is negative.
+ */
 export function relativeTo(series: SampledSeries, startSeconds: number): SampledSeries {
-  return { ...series, x: series.x.map((t) => t - startSeconds) };
+  const origin = series.x.reduce((a, t) => Math.min(a, t), startSeconds);
+  return { ...series, x: series.x.map((t) => t - origin) };
 }
 
 /** A run's start in seconds (its createdAt is when the SDK started it), or null when unknown. */

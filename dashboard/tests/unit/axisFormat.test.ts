@@ -64,6 +64,8 @@ describe('relative time', () => {
     const s = { x: [100.5, 101, 110], min: [1, 2, 3], max: [1, 2, 3], last: [1, 2, 3] };
     expect(relativeTo(s, 100).x).toEqual([0.5, 1, 10]);
     expect(relativeTo(s, 100).last).toBe(s.last);
+    // steps logged before the start was sent: the first step is the start
+    expect(relativeTo(s, 101).x).toEqual([0, 0.5, 9.5]);
     expect(runStartSeconds('2025-01-01T00:00:10.500Z')).toBe(Date.UTC(2025, 0, 1, 0, 0, 10, 500) / 1000);
     expect(runStartSeconds('not a date')).toBeNull();
     expect(runStartSeconds(undefined)).toBeNull();

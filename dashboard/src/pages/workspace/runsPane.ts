@@ -274,7 +274,11 @@ export class RunsPane {
         id: 'runtime', label: 'Runtime', width: w('runtime', 76), align: 'right', title: 'How long the run ran (so far, while it runs)',
         render: (run) => formatRuntime(runtimeSeconds(run)),
       },
-      { id: 'lastStep', label: 'Steps', width: w('lastStep', 64), align: 'right', render: (run) => (run.lastStep === null || run.lastStep === undefined ? '' : (run.lastStep + 1).toLocaleString('en-US')) }, // a count, written out in full
+      {
+        // A count, written out in full (not in the number format of measured values).
+        id: 'lastStep', label: 'Steps', width: w('lastStep', 64), align: 'right',
+        render: (run) => (run.lastStep === null || run.lastStep === undefined ? '' : (run.lastStep + 1).toLocaleString('en-US')),
+      },
     );
     return cols;
   }
