@@ -733,6 +733,7 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     keeps going); with no spool of the run either, it raises. Otherwise init does not wait on the
     network.
     """
+    started_ms = int(time.time() * 1000)
     chosen = settings
     settings = resolve(url=url, api_key=api_key, query_url=query_url, dir=dir, mode=mode, finish_timeout=finish_timeout)
     apply_init_settings(settings, chosen)
@@ -795,7 +796,8 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
             # What init was given is what the resumed run goes on with.
             run.config.update(config_values, allow_val_change=True)
     else:
-        uplink.enqueue_frame(pb.RunFrame(started=pb.RunStarted(
+        # The start is now, not when the frame is written: steps logged meanwhile come after it.
+        uplink.enqueue_frame(pb.RunFrame(client_time_unix_ms=started_ms, started=pb.RunStarted(
             name=name or "", notes=notes or "", tags=tags, group=group or "", job_type=job_type or "",
             config_json=dumps(known), environment=collect_environment() if settings.save_environment else None)))
     _remember(run)

@@ -145,7 +145,8 @@ class Uplink:
             sequence += 1
             frame.run.CopyFrom(self.run_ref)
             frame.sequence = sequence
-            frame.client_time_unix_ms = now
+            # A frame that says when it happened (a run's start) keeps that time.
+            frame.client_time_unix_ms = frame.client_time_unix_ms or now
         self.spool.append(frames)
         if self.sender is not None:
             self.sender.notify_appended()

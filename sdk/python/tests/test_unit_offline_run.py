@@ -1,6 +1,8 @@
 """What a run writes to its spool (offline mode: no server involved)."""
 
 import json
+import time
+import types
 
 import pytest
 
@@ -44,6 +46,20 @@ def test_the_frames_of_an_offline_run():
     assert frames[5][2].edited.notes == "later" and not frames[5][2].edited.HasField("tags")
     assert frames[-1][2].finished.exit_code == 0
     assert all(f.run.project == "unit" and f.run.run_id == run.id for _, _, f in frames)
+
+
+def test_the_start_is_timed_when_init_is_called_so_no_step_comes_before_it(monkeypatch):
+    # Frames are written in the background, late here (an hour): the start must keep init's time.
+    import runstream._uplink as uplink
+    late = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("_")})
+    late.time = lambda: time.time() + 3600
+    monkeypatch.setattr(uplink, "time", late)
+    with runstream.init(project="unit", mode="offline") as run:
+        run.log({"loss": 1.0})
+    frames = payloads(run)
+    started = frames[0][2]
+    first_row = next(f for _, kind, f in frames if kind == "metrics").metrics.rows[0]
+    assert 0 < started.client_time_unix_ms <= first_row.time_unix_ms
 
 
 def test_steps_follow_wandb_semantics():
