@@ -1,7 +1,7 @@
 // Light or dark. The setting (light / dark / system) is kept in localStorage and written on <html>
-// as data-theme (none for system): styles.css holds both palettes, the dark one under
-// :root[data-theme="dark"] and, for system, under prefers-color-scheme: dark. Charts follow through
-// onThemeChange (charts.ts). index.html sets data-theme before the first paint.
+// as data-theme (none for system); the theme in effect, the setting resolved with the system's
+// preference, is data-scheme, under which styles.css holds the dark palette (once). Charts follow
+// through onThemeChange (charts.ts). index.html sets both before the first paint.
 
 export type ThemeSetting = 'light' | 'dark' | 'system';
 export type Theme = 'light' | 'dark';
@@ -54,6 +54,7 @@ function apply(setting: ThemeSetting): void {
   if (attr) document.documentElement.dataset.theme = attr;
   else delete document.documentElement.dataset.theme;
   const now = { theme: resolveTheme(setting, darkQuery()?.matches ?? false), setting };
+  document.documentElement.dataset.scheme = now.theme;
   const changed = !last || last.theme !== now.theme || last.setting !== now.setting;
   last = now;
   if (changed) for (const fn of [...listeners]) fn(now.theme, now.setting);
