@@ -75,6 +75,7 @@ public static class IngestRegistration
         builder.Services.Configure<Content.StorageQuotaOptions>(builder.Configuration.GetSection("Ingest:Quotas"));
         builder.Services.AddSingleton<Content.ContentClaims>();
         builder.Services.AddSingleton<Content.ArtifactContent>();
+        builder.Services.AddSingleton<Content.MediaContent>();
         return builder;
     }
 

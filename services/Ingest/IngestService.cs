@@ -9,11 +9,11 @@ using Runstream.Ingest.Security;
 namespace Runstream.Ingest;
 
 /// <summary>The gRPC surface; each RPC's work lives in its feature folder.</summary>
-public sealed class IngestService(FrameSender sender, ArtifactContent content, ArtifactReader artifacts, RunProgressLookup runs, EntityRateLimits limits,
+public sealed class IngestService(FrameSender sender, ArtifactContent content, MediaContent media, ArtifactReader artifacts, RunProgressLookup runs, EntityRateLimits limits,
     IOptions<IngestOptions> options, ILogger<IngestService> logger) : Contracts.V1.Ingest.IngestBase
 {
     public override Task StreamFrames(IAsyncStreamReader<RunFrame> requestStream, IServerStreamWriter<IngestReply> responseStream, ServerCallContext context) =>
-        new FrameStream(sender, content, options, limits, ApiKeyInterceptor.EntityOf(context), logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+        new FrameStream(sender, content, media, options, limits, ApiKeyInterceptor.EntityOf(context), logger).RunAsync(requestStream, responseStream, context.CancellationToken);
 
     public override Task<RunProgress> GetRun(RunRef request, ServerCallContext context)
     {

@@ -6,6 +6,7 @@ using Runstream.Query.Compare;
 using Runstream.Query.History;
 using Runstream.Query.Live;
 using Runstream.Query.Logs;
+using Runstream.Query.Media;
 using Runstream.Query.Projects;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
@@ -47,6 +48,7 @@ public static class QueryApiRegistration
         builder.Services.AddSingleton<RunTable>();
         builder.Services.AddSingleton<MetricSeriesReader>();
         builder.Services.AddSingleton<ConsoleReader>();
+        builder.AddMedia();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeed>());
         return builder;
@@ -66,6 +68,7 @@ public static class QueryApiRegistration
         api.MapArtifacts();
         api.MapLive();
         api.MapLogs();
+        api.MapMedia();
         api.MapSavedViews();
         app.MapGroup("/admin/v1").MapApiKeyAdministration();
         app.MapDashboard();

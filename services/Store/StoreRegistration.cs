@@ -74,18 +74,20 @@ public static class StoreRegistration
                 typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
                 typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
                 typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved),
-                typeof(RunDeleted), typeof(RunRestored), typeof(RunMoved), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
+                typeof(RunDeleted), typeof(RunRestored), typeof(RunMoved), typeof(MediaLogged), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new MetricHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
             store.Projections.Add(new ConsoleProjection(options.Schema), ProjectionLifecycle.Inline);
+            store.Projections.Add(new Media.MediaHistoryProjection(options.Schema), ProjectionLifecycle.Inline);
             store.Projections.Add(new Views.SavedViewProjection(), ProjectionLifecycle.Inline);
             // Metric frames are large events (up to ~100 KB): the daemon fetches and holds few at a time.
             store.Projections.Add(new ProjectOverviewProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Projections.Add(new ArtifactCollectionProjection(), ProjectionLifecycle.Async, SmallPages);
             store.Storage.ExtendedSchemaObjects.Add(MetricHistoryTable.Define(options.Schema));
             store.Storage.ExtendedSchemaObjects.Add(ConsoleTable.Define(options.Schema));
+            store.Storage.ExtendedSchemaObjects.Add(Media.MediaCellsTable.Define(options.Schema));
 
             store.Schema.For<RunDetails>().Index(run => run.Project);
             store.Schema.For<Views.SavedView>().Index(view => view.ProjectKey);

@@ -24,6 +24,7 @@ public sealed class Run : IAsyncDisposable
     private readonly ConsoleBuffer? _console;
     private readonly IDisposable? _consoleCapture;
     private readonly SystemSampler? _system;
+    private readonly MediaWorker _media;
     private string? _name;
 
     public string Id { get; }
@@ -94,6 +95,7 @@ public sealed class Run : IAsyncDisposable
         }
         if (settings.SystemMetricsInterval > TimeSpan.Zero)
             _system = new SystemSampler(LogSystemMetrics, settings.SystemMetricsInterval);
+        _media = new MediaWorker(settings.Offline ? null : _uplink.UploadMediaAsync, _uplink.StashMedia, _uplink.Enqueue, WarnOnce);
     }
 
     /// <summary>A sample of system metrics, at the step last logged: it does not move the run's step.</summary>
@@ -171,6 +173,30 @@ public sealed class Run : IAsyncDisposable
         }
         Summary.Observe(keys, values);
         _uplink.Enqueue(new MetricRowItem(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), keys, values));
+    }
+
+    /// <summary>
+    /// Logs images, tables and histograms (<see cref="MediaValue"/>s) at <paramref name="step"/>, or without it at the
+    /// step last logged. It returns at once: values are encoded and their files uploaded in the background, and a
+    /// value that breaks a limit is left out with a warning.
+    /// </summary>
+    public void LogMedia(IReadOnlyDictionary<string, MediaValue> media, long? step = null)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        if (step < 0)
+            throw new ArgumentOutOfRangeException(nameof(step), $"steps start at 0; got {step}.");
+        long at;
+        lock (_stepLock)
+            at = step ?? Math.Max(_nextStep - 1, 0);
+        foreach (var (key, value) in media)
+        {
+            if (ReservedMetricKeys.Contains(key))
+            {
+                WarnOnce($"media key '{key}' is reserved (the history keeps each row's step and time itself); it is not logged.");
+                continue;
+            }
+            _media.Enqueue(at, key, value);
+        }
     }
 
     private void WarnOnce(string message)
@@ -280,6 +306,8 @@ public sealed class Run : IAsyncDisposable
         // The console's last lines (the failure's own message among them) go before the finish.
         _consoleCapture?.Dispose();
         _console?.Dispose();
+        // Media logged before the finish is sent before it.
+        await _media.CompleteAsync(_settings.FinishTimeout);
         _uplink.Enqueue(new RunFrame { Finished = new RunFinished { ExitCode = exitCode, Failure = failure } });
         var result = await _uplink.CompleteAsync(_settings.FinishTimeout);
         if (_settings.Offline)

@@ -13,7 +13,7 @@ namespace Runstream.Ingest.Frames;
 /// arrive, many awaiting their confirm at once; replies go back in arrival order, and a frame is
 /// acknowledged only after its confirm, so an ack always means the frame is durable.
 /// </summary>
-public sealed class FrameStream(FrameSender sender, Content.ArtifactContent content, IOptions<IngestOptions> options, Security.EntityRateLimits limits, string entity, ILogger logger)
+public sealed class FrameStream(FrameSender sender, Content.ArtifactContent content, Content.MediaContent media, IOptions<IngestOptions> options, Security.EntityRateLimits limits, string entity, ILogger logger)
 {
     private static readonly System.Diagnostics.Metrics.Counter<long> FramesAccepted =
         RunstreamTelemetry.Meter.CreateCounter<long>("runstream.ingest.frames", description: "Frames accepted by Ingest");
@@ -154,22 +154,30 @@ public sealed class FrameStream(FrameSender sender, Content.ArtifactContent cont
             problem is null ? null : ToError(frame, problem), Recorded: true, arrivedAt);
     }
 
-    /// <summary>An artifact may name only content its entity uploaded: a digest alone must not open another entity's bytes.</summary>
+    /// <summary>
+    /// Artifacts and media may name only content their entity uploaded (a digest alone must not open another
+    /// entity's bytes), and media files must hold what the frame says they do.
+    /// </summary>
     private async ValueTask<FrameProblem?> ValidateContentAsync(RunFrame frame, CancellationToken cancellation)
     {
-        if (frame.PayloadCase != RunFrame.PayloadOneofCase.ArtifactLogged)
+        if (frame.PayloadCase is not (RunFrame.PayloadOneofCase.ArtifactLogged or RunFrame.PayloadOneofCase.Media))
             return null;
-        var files = frame.ArtifactLogged.Files;
-        HashSet<string> held;
         try
         {
-            held = await content.HeldAsync(entity, files.Select(f => f.Digest), cancellation);
+            return frame.PayloadCase == RunFrame.PayloadOneofCase.Media
+                ? await media.ProblemAsync(entity, frame.Media, cancellation)
+                : await ArtifactProblemAsync(frame.ArtifactLogged.Files, cancellation);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
             // Not acknowledged: the client re-sends the frame, and the rest after it, on a new stream.
-            throw new RpcException(new Status(StatusCode.Unavailable, "The artifact's content cannot be checked now (the database is unavailable); re-send from the last ack."));
+            throw new RpcException(new Status(StatusCode.Unavailable, "The frame's content cannot be checked now (the database is unavailable); re-send from the last ack."));
         }
+    }
+
+    private async Task<FrameProblem?> ArtifactProblemAsync(IList<ArtifactFile> files, CancellationToken cancellation)
+    {
+        var held = await content.HeldAsync(entity, files.Select(f => f.Digest), cancellation);
         for (var i = 0; i < files.Count; i++)
             if (!held.Contains(files[i].Digest))
                 return new FrameProblem($"artifact_logged.files[{i}].digest",

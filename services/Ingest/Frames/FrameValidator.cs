@@ -57,8 +57,9 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.Console => ValidateConsole(frame.Console),
         RunFrame.PayloadOneofCase.MetricDefined => ValidateDefinition(frame.MetricDefined),
         RunFrame.PayloadOneofCase.Finished => ValidateFailure(frame.Finished.Failure),
+        RunFrame.PayloadOneofCase.Media => MediaRules.Problem(frame.Media),
         RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
-        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, metric_defined, finished or heartbeat)."),
+        _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, metric_defined, media, finished or heartbeat)."),
     };
 
     /// <summary>Project, run, artifact names: letters, digits, '-', '_' and '.', 1 to 128 characters.</summary>

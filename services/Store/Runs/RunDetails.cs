@@ -55,6 +55,8 @@ public sealed class RunDetails
     public long ConsoleLines { get; set; }
     public long ConsoleBytes { get; set; }
     public bool ConsoleLimitReached { get; set; }
+    /// <summary>Bytes of the media files the run logged, against <see cref="Media.MediaLimits.MaxBytesPerRun"/>.</summary>
+    public long MediaBytes { get; set; }
 }
 
 public sealed record RejectedFrame(long Sequence, string Reason);
@@ -117,6 +119,9 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 break;
             case ArtifactUsed used:
                 run.ArtifactsUsed.Add(new RunArtifact(used.Name, used.Digest, used.Version));
+                break;
+            case MediaLogged media:
+                run.MediaBytes += media.Bytes;
                 break;
             case ConsoleLogged console:
                 run.ConsoleLines += console.Lines.Length;

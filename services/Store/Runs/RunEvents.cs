@@ -35,6 +35,15 @@ public sealed record MetricsLogged(long Sequence, byte[] Rows) : IFrameEvent
     public Contracts.V1.MetricsLogged Decode() => Contracts.V1.MetricsLogged.Parser.ParseFrom(Rows);
 }
 
+/// <summary>
+/// Images, tables and histograms as sent: the protobuf <see cref="Contracts.V1.MediaLogged"/> bytes (files named by
+/// digest); <paramref name="Bytes"/> is the size of the files they name, counted against the run's media limit.
+/// </summary>
+public sealed record MediaLogged(long Sequence, byte[] Media, long Bytes) : IFrameEvent
+{
+    public Contracts.V1.MediaLogged Decode() => Contracts.V1.MediaLogged.Parser.ParseFrom(Media);
+}
+
 /// <summary>Summary values set explicitly: numbers, and (since summaries hold them) strings and booleans.</summary>
 public sealed record SummaryUpdated(long Sequence, Dictionary<string, double> Values,
     Dictionary<string, string>? Strings = null, Dictionary<string, bool>? Booleans = null) : IFrameEvent;

@@ -13,16 +13,20 @@ internal static class ArtifactContentUpload
     private const int ChunkBytes = 1 << 20;
     public const string StashFolder = "content";
 
-    public static async Task UploadMissingAsync(IngestConnection ingest, IReadOnlyCollection<(string Digest, string LocalPath)> files, CancellationToken cancellation)
+    public static Task UploadMissingAsync(IngestConnection ingest, IReadOnlyCollection<(string Digest, string LocalPath)> files, CancellationToken cancellation) =>
+        UploadMissingAsync(ingest, [.. files.Select(f => (f.Digest, (Func<Stream>)(() => File.OpenRead(f.LocalPath))))], cancellation);
+
+    /// <summary>Uploads the contents the blob store lacks, each opened only when it is sent.</summary>
+    public static async Task UploadMissingAsync(IngestConnection ingest, IReadOnlyCollection<(string Digest, Func<Stream> Open)> files, CancellationToken cancellation)
     {
         if (files.Count == 0)
             return;
         var request = new FindMissingContentRequest { Digests = { files.Select(f => f.Digest).Distinct() } };
         var missing = (await ingest.Client.FindMissingContentAsync(request, ingest.Headers, cancellationToken: cancellation)).Missing.ToHashSet();
-        foreach (var (digest, localPath) in files.Where(f => missing.Remove(f.Digest)))
+        foreach (var (digest, open) in files.Where(f => missing.Remove(f.Digest)))
         {
             using var upload = ingest.Client.UploadContent(ingest.Headers, cancellationToken: cancellation);
-            await using var content = File.OpenRead(localPath);
+            await using var content = open();
             var buffer = new byte[ChunkBytes];
             var first = true;
             int read;
@@ -37,17 +41,21 @@ internal static class ArtifactContentUpload
     }
 
     /// <summary>Keeps a copy of each file in the spool, named by its digest, for a later sync.</summary>
-    public static void Stash(string spoolDirectory, IEnumerable<(string Digest, string LocalPath)> files)
+    public static void Stash(string spoolDirectory, IEnumerable<(string Digest, string LocalPath)> files) =>
+        Stash(spoolDirectory, files.Select(f => (f.Digest, (Action<string>)(partial => File.Copy(f.LocalPath, partial, overwrite: true)))));
+
+    /// <summary>Keeps files in the spool by digest, each written by <c>write(path)</c>.</summary>
+    public static void Stash(string spoolDirectory, IEnumerable<(string Digest, Action<string> Write)> files)
     {
         var folder = Directory.CreateDirectory(Path.Combine(spoolDirectory, StashFolder)).FullName;
-        foreach (var (digest, localPath) in files)
+        foreach (var (digest, write) in files)
         {
             var target = Path.Combine(folder, digest);
             if (File.Exists(target))
                 continue;
-            // Copied under a temporary name and renamed: a stashed file is always whole.
+            // Written under a temporary name and renamed: a stashed file is always whole.
             var partial = target + ".partial";
-            File.Copy(localPath, partial, overwrite: true);
+            write(partial);
             File.Move(partial, target, overwrite: true);
         }
     }

@@ -74,6 +74,14 @@ internal sealed class FrameUplink : IAsyncDisposable
             await ArtifactContentUpload.UploadMissingAsync(_ingest, files, cancellation);
     }
 
+    /// <summary>Uploads media files the blob store lacks, from memory.</summary>
+    public Task UploadMediaAsync(IReadOnlyList<MediaFile> files, CancellationToken cancellation) =>
+        ArtifactContentUpload.UploadMissingAsync(_ingest, [.. files.Select(f => (f.Digest, (Func<Stream>)(() => new MemoryStream(f.Bytes, writable: false))))], cancellation);
+
+    /// <summary>Keeps media files in the spool for the sender (or <c>sync</c>) to upload before the frames that name them.</summary>
+    public void StashMedia(IReadOnlyList<MediaFile> files) =>
+        ArtifactContentUpload.Stash(_spool.Directory, files.Select(f => (f.Digest, (Action<string>)(path => File.WriteAllBytes(path, f.Bytes)))));
+
     /// <summary>Resolves an artifact reference and downloads its files into <paramref name="directory"/>.</summary>
     public async Task<ArtifactManifest> DownloadArtifactAsync(string project, string name, string version, string directory, CancellationToken cancellation)
     {

@@ -127,10 +127,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
         await using var session = store.LightweightSession();
         // Where each run stands, without its config and summary (a run's details can be megabytes).
         var runs = (await session.Query<RunDetails>().Where(run => run.Id.IsOneOf(runKeys))
-                .Select(run => new { run.Id, run.LastSequence, run.StreamVersion, run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached })
+                .Select(run => new { run.Id, run.LastSequence, run.StreamVersion, run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached, run.MediaBytes })
                 .ToListAsync(cancellation))
             .ToDictionary(run => run.Id, run => new RunPosition(run.LastSequence, run.StreamVersion,
-                new RunSoFar(run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached)));
+                new RunSoFar(run.State, run.ConsoleLines, run.ConsoleBytes, run.ConsoleLimitReached, run.MediaBytes)));
         // Which sequences wait, without their frames; only the ones that can be applied now are loaded.
         var parkedSequences = (await session.Query<ParkedFrame>().Where(p => p.RunKey.IsOneOf(runKeys))
                 .Select(p => new { p.RunKey, p.Sequence }).ToListAsync(cancellation))

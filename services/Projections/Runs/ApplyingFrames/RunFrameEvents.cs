@@ -48,6 +48,7 @@ public static class RunFrameEvents
             RunFrame.PayloadOneofCase.Console => ConsoleOf(received.Sequence, frame.Console, before),
             RunFrame.PayloadOneofCase.MetricDefined => new Store.Runs.MetricDefined(received.Sequence, frame.MetricDefined.Name,
                 NullIfEmpty(frame.MetricDefined.Summary), NullIfEmpty(frame.MetricDefined.StepMetric)),
+            RunFrame.PayloadOneofCase.Media => MediaOf(received.Sequence, frame.Media, before),
             _ => new Store.Runs.FrameRejected(received.Sequence, "The frame carries no payload."),
         };
     }
@@ -57,6 +58,15 @@ public static class RunFrameEvents
         var lines = console.Lines.Select(l => new Store.ConsoleOutput.ConsoleLine(l.TimeUnixMs, l.Stream == ConsoleStream.Stderr, l.Text));
         var (kept, bytes, limitReached) = ConsoleLimits.Keep(lines, before.ConsoleBytes, before.ConsoleLimitReached);
         return new Store.Runs.ConsoleLogged(sequence, before.ConsoleLines, kept, bytes, limitReached);
+    }
+
+    /// <summary>The media, or a rejection once the run's media would pass its limit (only here are a run's frames counted in order).</summary>
+    private static object MediaOf(long sequence, Wire.MediaLogged media, RunSoFar before)
+    {
+        var bytes = Store.Media.MediaValue.BytesOf(media);
+        return Store.Media.MediaLimits.RunBytesProblem(before.MediaBytes, bytes) is { } problem
+            ? new Store.Runs.FrameRejected(sequence, problem)
+            : new Store.Runs.MediaLogged(sequence, media.ToByteArray(), bytes);
     }
 
     private static Store.Runs.RunEnvironment? EnvironmentOf(Wire.RunEnvironment? environment) => environment is null ? null : new(

@@ -2,8 +2,8 @@ using Runstream.Store.Runs;
 
 namespace Runstream.Projections.Runs.ApplyingFrames;
 
-/// <summary>What a frame's event depends on of the run before it: its state (a resume records it) and its console output so far (numbering, limits).</summary>
-public sealed record RunSoFar(RunState State, long ConsoleLines = 0, long ConsoleBytes = 0, bool ConsoleLimitReached = false)
+/// <summary>What a frame's event depends on of the run before it: its state (a resume records it), its console output so far (numbering, limits) and its media bytes (their limit).</summary>
+public sealed record RunSoFar(RunState State, long ConsoleLines = 0, long ConsoleBytes = 0, bool ConsoleLimitReached = false, long MediaBytes = 0)
 {
     public static readonly RunSoFar New = new(RunState.Running);
 
@@ -18,6 +18,11 @@ public sealed record RunSoFar(RunState State, long ConsoleLines = 0, long Consol
             ConsoleLines = ConsoleLines + console.Lines.Length,
             ConsoleBytes = ConsoleBytes + console.Bytes,
             ConsoleLimitReached = ConsoleLimitReached || console.LimitReached,
+        },
+        Store.Runs.MediaLogged media => this with
+        {
+            State = State == RunState.Crashed ? RunState.Running : State,
+            MediaBytes = MediaBytes + media.Bytes,
         },
         _ => State == RunState.Crashed ? this with { State = RunState.Running } : this,
     };
