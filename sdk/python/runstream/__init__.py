@@ -9,6 +9,9 @@
             run.log({"accuracy": accuracy, "loss": loss})
         run.log_artifact("model.onnx", name="trained-model", type="model")
 
+Images, tables and histograms log like numbers: ``run.log({"preds": [runstream.Image(x, caption="3")],
+"errors": runstream.Table(columns=[...], data=rows), "weights": runstream.Histogram(w)})``.
+
 In a notebook: ``run = runstream.init(...)`` in one cell, ``runstream.log({...})`` in others,
 ``run.finish()`` at the end. ``runstream.run``, ``runstream.config`` and ``runstream.summary``
 are the current run's.
@@ -17,7 +20,9 @@ are the current run's.
 from __future__ import annotations
 
 from ._api import Api, ApiError, PublicArtifact, PublicRun, Runs
+from ._api_media import MediaHistogram, MediaImage, MediaStep, MediaTable
 from ._artifacts import Artifact, LoggedArtifact, UsedArtifact
+from ._media import Histogram, Image, Table
 from ._run import Config, Run, Summary, init
 from ._run import current as _current
 from ._settings import ConfigError, InitSettings as Settings, RunstreamError, _login
@@ -26,8 +31,8 @@ from ._uplink import FinishResult
 __version__ = "0.1.0"
 
 __all__ = [
-    "Api", "ApiError", "Artifact", "Config", "ConfigError", "FinishResult", "LoggedArtifact", "PublicArtifact", "PublicRun", "Run", "Runs",
-    "RunstreamError", "Settings", "Summary", "UsedArtifact", "config", "define_metric", "finish", "init", "log", "log_artifact", "login",
+    "Api", "ApiError", "Artifact", "Config", "ConfigError", "FinishResult", "Histogram", "Image", "LoggedArtifact", "MediaHistogram",
+    "MediaImage", "MediaStep", "MediaTable", "PublicArtifact", "PublicRun", "Run", "Runs", "RunstreamError", "Settings", "Summary", "Table", "UsedArtifact", "config", "define_metric", "finish", "init", "log", "log_artifact", "login",
     "run", "summary", "use_artifact",
 ]
 

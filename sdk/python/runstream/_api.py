@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from . import _api_media
 from ._settings import RunstreamError, resolve
 
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -439,11 +440,29 @@ class PublicRun:
             if not a.get("version") and (a.get("name"), a.get("digest")) in known:
                 a["version"] = known[(a.get("name"), a.get("digest"))]
 
+    def media_keys(self) -> list:
+        """The run's image, table and histogram keys: dicts of key, kind, steps, firstStep, lastStep."""
+        return _api_media.media_keys(self._api, self._base())
+
+    def media(self, key: str, steps: int = 100, step: int | None = None) -> list:
+        """A media key's values as MediaStep(step, time_unix_ms, kind, value) at up to `steps` steps
+        (sampled evenly, at most 1,000, the first and last kept), or at one `step`. A value is a
+        MediaImage (a list of them when several were logged), a MediaTable or a MediaHistogram."""
+        return _api_media.media(self._api, self._base(), key, steps=steps, step=step)
+
     def history(self, keys=None, samples: int | None = 500, x_axis: str = "_step", pandas: bool = True):
         """Metric rows, as wandb's ``history()``: at most `samples` (500) points per key, the last value
         of each bucket over `x_axis` (every step when there are fewer; ``samples=None`` for every row,
-        or ``scan_history()``). A pandas DataFrame when pandas is installed and `pandas` is true, else
-        a list of dicts."""
+        or ``scan_history()``). Media keys come as MediaImage (a list when several), MediaTable and
+        MediaHistogram objects at their steps (at most 1,000 steps a key). A pandas DataFrame when
+        pandas is installed and `pandas` is true, else a list of dicts."""
+        media_keys = _api_media.history_keys(self._api, self._base(), keys, x_axis)
+        metric_keys = [k for k in keys if k not in media_keys] if keys else None
+        rows = self._metric_history(metric_keys, samples, x_axis) if metric_keys or not keys else []
+        rows = _api_media.merge_history(rows, self._api, self._base(), media_keys, samples)
+        return _frame(rows, x_axis) if pandas else rows
+
+    def _metric_history(self, keys, samples, x_axis) -> list:
         params = {"keys": ",".join(keys) if keys else None}
         if samples is not None:
             params["samples"] = int(samples)
@@ -457,7 +476,7 @@ class PublicRun:
             if keys:
                 wanted = set(keys) | {"_step", "_timestamp", x_axis}
                 rows = [{k: v for k, v in r.items() if k in wanted} for r in rows]
-        return _frame(rows, x_axis) if pandas else rows
+        return rows
 
     def scan_history(self, keys=None, page_size: int | None = None):
         """Iterates every row, streamed from the JSON-lines export."""

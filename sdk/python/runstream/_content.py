@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import grpc
@@ -241,26 +242,56 @@ def upload_file(transport, digest: str, local: str, retry_for: float | None, sto
     _transfer(transport, f"UploadContent of '{local}'", attempt, retry_for, stop, on_progress)
 
 
-def upload_missing(transport, files: dict, timeout: float, stop=None, on_progress=None, uploaded=None) -> int:
+def upload_missing(transport, files: dict, timeout: float, stop=None, on_progress=None, uploaded=None,
+                   parallel: int = 1) -> int:
     """Uploads the files ({digest: local path}) the blob store lacks; returns how many were uploaded.
 
     `timeout` bounds asking which are missing, and each file's retries while no byte moves; an
     upload that makes progress is never cut short. `uploaded(digest)` is called after each file.
+    `parallel` uploads run at once (the first failure stops those not started and is raised).
     """
     if not files:
         return 0
     request = pb.FindMissingContentRequest(digests=sorted(files))
     missing = transport.call("FindMissingContent", transport.stub.FindMissingContent, request, timeout).missing
-    count = 0
-    for digest in missing:
-        local = files.get(digest)
-        if local is None:
-            continue
-        upload_file(transport, digest, local, timeout, stop, on_progress)
-        count += 1
+    missing = [digest for digest in missing if digest in files]
+
+    def one(digest):
+        upload_file(transport, digest, files[digest], timeout, stop, on_progress)
         if uploaded is not None:
             uploaded(digest)
-    return count
+
+    if parallel <= 1 or len(missing) <= 1:
+        for digest in missing:
+            one(digest)
+        return len(missing)
+    pool = ThreadPoolExecutor(min(parallel, len(missing)), thread_name_prefix="runstream-upload")
+    try:
+        for future in [pool.submit(one, digest) for digest in missing]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return len(missing)
+
+
+def content_digests(frame) -> list:
+    """The files a frame names, which Ingest must hold before it takes the frame: an artifact's
+    files, or the images and table files of media."""
+    kind = frame.WhichOneof("payload")
+    if kind == "artifact_logged":
+        return [f.digest for f in frame.artifact_logged.files]
+    if kind != "media":
+        return []
+    digests = []
+    for row in frame.media.rows:
+        for cell in row.cells:
+            which = cell.WhichOneof("value")
+            if which == "images":
+                digests.extend(i.digest for i in cell.images.images)
+            elif which == "table":
+                digests.append(cell.table.digest)
+                digests.extend(cell.table.image_digests)
+    return digests
 
 
 def stash(spool, artifact: LocalArtifact) -> None:
@@ -290,6 +321,12 @@ def stash(spool, artifact: LocalArtifact) -> None:
                 os.remove(temporary)
 
 
+# Stashed files upload this many at a time. Media is many small files, and each upload waits on the
+# server (it syncs every file to disk and records it): a thousand 12 KB images took 16 ms each, one
+# after the other, on a 2-core machine; four at a time overlap those waits.
+STASH_UPLOADS_AT_ONCE = 4
+
+
 def upload_stash(spool, transport, timeout: float, stop=None, on_progress=None) -> None:
     """Uploads the stashed content the blob store lacks, forgetting each file once it is stored."""
     digests = spool.stashed_digests()
@@ -303,7 +340,7 @@ def upload_stash(spool, transport, timeout: float, stop=None, on_progress=None) 
             pass
 
     upload_missing(transport, {d: os.path.join(spool.content_directory, d) for d in digests}, timeout,
-                   stop=stop, on_progress=on_progress, uploaded=forget)
+                   stop=stop, on_progress=on_progress, uploaded=forget, parallel=STASH_UPLOADS_AT_ONCE)
     # The ones the blob store held already.
     for d in digests:
         forget(d)

@@ -14,11 +14,12 @@ import time
 from collections.abc import Mapping
 
 from . import _console as console_capture
-from . import _content
+from . import _content, _media
 from ._artifacts import Artifact, ArtifactFile, LoggedArtifact, UsedArtifact, parse_reference
 from ._console import ConsoleBuffer
 from ._environment import collect as collect_environment
 from ._failure import failure_of
+from ._media_worker import MediaWorker
 from ._metrics import MetricDefinition, definition_for, next_summary, summary_mode
 from ._system import SystemSampler
 from ._pb import pb
@@ -286,6 +287,7 @@ class Run:
         self.config = Config(config, send=self._send_config)
         self.summary = Summary(send=self._send_summary, warn=self._warn_once)
         self._definitions = {}
+        self._media = None              # the media worker, started by the first image, table or histogram
         self._console = None
         if uplink is not None and settings.console != "off":
             self._console = ConsoleBuffer(self._send_console, interval=max(settings.flush_interval, 1.0))
@@ -382,13 +384,14 @@ class Run:
         Without `step`, each call logs the next step (0, 1, 2, ...). ``commit=False`` keeps adding
         to the current step; the next committing call (or finish) writes it. With `step`, values
         accumulate at that step until a later step is logged (or ``commit=True``). Logging an
-        earlier step sets those keys' values at that step. Numbers only (ints, floats, bools,
-        numpy and tensor scalars); nested dicts become dotted keys.
+        earlier step sets those keys' values at that step. Numbers (ints, floats, bools, numpy and
+        tensor scalars) and media (runstream.Image or a list of them, Table, Histogram, encoded
+        and uploaded in the background); nested dicts become dotted keys.
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"log() takes a dict of metrics; got {type(data).__name__}.")
         self._check_open()
-        values = {}
+        values, media = {}, {}
         for key, value in flatten(dict(data)).items():
             if key in _RESERVED_KEYS:
                 continue
@@ -396,11 +399,15 @@ class Run:
             if why is not None:
                 self._warn_once(f"metric key {key!r} {why}; it is not logged.")
                 continue
+            if _media.is_media(value):
+                media[key] = value
+                continue
             number = to_float(value)
             if number is None:
                 self._warn_once(f"metric {key!r} is a {type(value).__name__}, not a number; it is not logged.")
                 continue
             values[key] = number
+        media = _media.capture_all(media, self._warn_once) if media else media
         with self._lock:
             self._check_open()          # again under the lock: finish() may have begun meanwhile
             if step is not None:
@@ -410,10 +417,12 @@ class Run:
                 if step < self._step:
                     self.summary._observe(values, self._definitions)
                     self._emit(step, values)
+                    self._submit_media(step, media)
                     return
                 if step > self._step:
                     self._flush_pending()
                     self._step = step
+            self._submit_media(self._step, media)
             self._pending.update(values)
             self.summary._observe(values, self._definitions)
             if commit is None:
@@ -435,6 +444,13 @@ class Run:
         for i in range(0, len(items), _MAX_KEYS_PER_ROW):
             chunk = items[i:i + _MAX_KEYS_PER_ROW]
             self._uplink.enqueue_row(MetricRow(step, now, tuple(k for k, _ in chunk), tuple(v for _, v in chunk)))
+
+    def _submit_media(self, step: int, media: dict) -> None:
+        # Under the run's lock, which finish() holds while it drains the worker: nothing comes after.
+        if media and self._uplink is not None:
+            if self._media is None:
+                self._media = MediaWorker(self._spool, self._uplink, self._warn_once)
+            self._media.submit(step, int(time.time() * 1000), media)
 
     def _send(self, frame) -> None:
         with self._lock:
@@ -587,6 +603,8 @@ class Run:
                 if not self._closing:           # (not again after a finish that raised)
                     self._flush_pending()
                     self._closing = True
+                    if self._media is not None:
+                        self._media.close()     # encodes what is left; its frames go before RunFinished
                     if self._uplink is not None:
                         self._uplink.enqueue_frame(pb.RunFrame(finished=pb.RunFinished(exit_code=int(exit_code),
                                                                                       failure=_failure)))

@@ -199,9 +199,9 @@ class SpoolSender:
                 self._wake.clear()
                 frame = cursor.read()
                 if frame is not None:
-                    if frame.WhichOneof("payload") == "artifact_logged" and any(
-                            self.spool.is_stashed(f.digest) for f in frame.artifact_logged.files):
-                        # Its content is not uploaded yet: end this stream, upload, then go on.
+                    if any(self.spool.is_stashed(d) for d in _content.content_digests(frame)):
+                        # Its content (an artifact's files, images, a table) is not uploaded yet:
+                        # end this stream, upload, then go on.
                         stream.needs_upload = True
                         return
                     last_sent = frame.sequence

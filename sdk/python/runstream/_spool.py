@@ -269,8 +269,9 @@ class RunSpool:
 
     def _track(self, frame) -> None:
         self.last_sequence = max(self.last_sequence, frame.sequence)
-        if frame.WhichOneof("payload") == "metrics":
-            for row in frame.metrics.rows:
+        kind = frame.WhichOneof("payload")
+        if kind in ("metrics", "media"):        # a step with only media is a step logged too
+            for row in getattr(frame, kind).rows:
                 if row.step > self.last_step:
                     self.last_step = row.step
 

@@ -17,6 +17,7 @@ from runstream._pb import pb, pb_grpc
 class FakeIngest(pb_grpc.IngestServicer):
     def __init__(self):
         self.frames = []                 # every RunFrame received (heartbeats left out)
+        self.events = []                 # ("content", digest) and ("frame", sequence) in the order they arrived
         self.content = {}                # digest -> bytes
         self.artifacts = {}              # (project, name, version) -> ArtifactManifest
         self.runs = {}                   # (project, run_id) -> RunProgress
@@ -62,6 +63,7 @@ class FakeIngest(pb_grpc.IngestServicer):
                 continue
             with self._lock:
                 self.frames.append(frame)
+                self.events.append(("frame", frame.sequence))
             yield pb.IngestReply(ack=pb.Ack(run=frame.run, sequence=frame.sequence))
 
     def GetRun(self, request, context):
@@ -94,7 +96,9 @@ class FakeIngest(pb_grpc.IngestServicer):
             time.sleep(self.chunk_delay)
         if hashlib.sha256(data).hexdigest() != digest:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "digest: the content does not match")
-        self.content[digest] = bytes(data)
+        with self._lock:
+            self.content[digest] = bytes(data)
+            self.events.append(("content", digest))
         return pb.ContentStored(digest=digest, size=len(data))
 
     def GetArtifact(self, request, context):

@@ -69,3 +69,22 @@ def run_python(args, env=None, timeout: float = 180.0, cwd=None) -> subprocess.C
         full_env["PYTHONPATH"] = SDK + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
     full_env.update(env or {})
     return subprocess.run([PYTHON, *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def media_rows(frames) -> list:
+    """(step, {key: MediaCell}) of every media row among `frames`, each frame's key indexes resolved."""
+    rows = []
+    for frame in frames:
+        if frame.WhichOneof("payload") == "media":
+            for row in frame.media.rows:
+                rows.append((row.step, {frame.media.keys[c.key_index]: c for c in row.cells}))
+    return rows
+
+
+def stashed_content(directory: str, digest: str) -> bytes:
+    """A file a run keeps in its spool for upload, checked to be stored under its own SHA-256."""
+    import hashlib
+    with open(os.path.join(directory, "content", digest), "rb") as f:
+        data = f.read()
+    assert hashlib.sha256(data).hexdigest() == digest
+    return data
