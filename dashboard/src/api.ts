@@ -4,6 +4,8 @@
 import { getKey } from './auth';
 import type { MetricDefinition } from './lib/definitions';
 import type { Filter, RunFields } from './lib/filters';
+import type { MediaTableQuery } from './lib/mediaTable';
+import type { MediaKey, MediaTablePage, MediaValues } from './lib/mediaTypes';
 import type { GroupSeries, SampledHistory, SampledSeries } from './lib/series';
 
 export const API_BASE = '/api/v1';
@@ -337,6 +339,24 @@ export const api = {
   artifact: (p: string, name: string) => call<ArtifactCollection>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}`),
   artifactVersion: (p: string, name: string, version: string) =>
     call<ArtifactVersion>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}`),
+
+  /** The run's media keys (docs/media.md); none from a server without media routes. */
+  async mediaKeys(p: string, id: string, signal?: AbortSignal): Promise<MediaKey[]> {
+    try {
+      return (await call<{ keys?: MediaKey[] }>('GET', `/projects/${enc(p)}/runs/${enc(id)}/media`, undefined, undefined, signal)).keys ?? [];
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return [];
+      throw e;
+    }
+  },
+
+  /** A media key's values: at most `steps` steps sampled evenly (the first and last among them), or the one `step`. */
+  media: (p: string, id: string, key: string, o: { steps?: number; step?: number }, signal?: AbortSignal) =>
+    call<MediaValues>('GET', `/projects/${enc(p)}/runs/${enc(id)}/media`, { key, steps: o.steps, step: o.step }, undefined, signal),
+
+  /** A page of a logged table's rows, sorted and filtered by the server. */
+  mediaTable: (p: string, id: string, q: MediaTableQuery, signal?: AbortSignal) =>
+    call<MediaTablePage>('GET', `/projects/${enc(p)}/runs/${enc(id)}/media/table`, { ...q }, undefined, signal),
 };
 
 function withX(keys: readonly string[], x: string): string[] {
@@ -363,6 +383,32 @@ export async function downloadFile(p: string, name: string, version: string, pat
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+/** A media file's address: the `url` the API gave (it names the route under /api/v1), else by digest. */
+export function mediaFileUrl(p: string, runId: string, digest: string, given?: string | null): string {
+  if (given && (given.startsWith(`${API_BASE}/`) || /^https?:\/\//.test(given))) return given;
+  if (given?.startsWith('/')) return `${API_BASE}${given}`;
+  return url(`/projects/${enc(p)}/runs/${enc(runId)}/media/files/${enc(digest)}`);
+}
+
+/**
+ * A media file's bytes. An <img src> cannot send the key, so the panels fetch files here (in line
+ * with the other calls) and show them through object URLs (mediaFiles.ts).
+ */
+export async function fetchMediaFile(fileUrl: string, signal?: AbortSignal): Promise<Blob> {
+  const release = await slot();
+  try {
+    const res = await fetch(fileUrl, { headers: authHeaders(), signal });
+    if (res.status === 401) {
+      unauthorized();
+      throw new ApiError(401, 'Unauthorized', 'The API key was refused.', fileUrl);
+    }
+    if (!res.ok) throw new ApiError(res.status, res.statusText || 'Error', null, fileUrl);
+    return await res.blob();
+  } finally {
+    release();
+  }
 }
 
 /** The live event stream of a project or a run (read with fetch and {@link authHeaders}). */

@@ -1,7 +1,7 @@
 // ECharts, only the parts the panels use, and charts that exist only once scrolled into view.
 
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent, GridComponent, LegendComponent, ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
 } from 'echarts/components';
@@ -9,7 +9,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { paletteFrom, themeChartOption, type ChartPalette } from './lib/chartTheme';
 import { currentTheme, onThemeChange } from './theme';
 
-echarts.use([LineChart, BarChart, ParallelChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent,
+echarts.use([LineChart, BarChart, HeatmapChart, ParallelChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent,
   VisualMapComponent, ParallelComponent, TitleComponent, CanvasRenderer]);
 
 export { echarts };

@@ -1,5 +1,5 @@
-// A run: overview, notes, tags, config, summary, artifacts it produced and used, and a chart of
-// every metric it logged, following its event stream while it runs.
+// A run: overview, notes, tags, config, summary, artifacts it produced and used, a chart of every
+// metric it logged and its media (runMedia.ts), following its event stream while it runs.
 
 import { api, eventsUrl, isOlder, runName, type ArtifactRef, type Run } from '../api';
 import { errorBox, loadingBox, setCrumbs, stateBadge, toast, type Page } from '../app';
@@ -13,6 +13,7 @@ import { LinePanel } from '../panels/linePanel';
 import { href } from '../router';
 import { tagEditor, textEditor } from '../widgets';
 import { RunLogs } from './runLogs';
+import { RunMedia } from './runMedia';
 import { environmentCard, failureCard } from './runStory';
 
 const SAMPLES = 1000;
@@ -40,6 +41,7 @@ class RunView {
   private readonly title = h('h1');
   private readonly failure = h('div');
   private logs: RunLogs | null = null;
+  private media: RunMedia | null = null;
   private readonly stateSlot = h('span');
   private readonly overview = h('table', { class: 'kv' });
   private readonly notes = h('div', { class: 'notes' });
@@ -63,6 +65,7 @@ class RunView {
     this.disposed = true;
     this.live?.stop();
     this.logs?.stop();
+    this.media?.dispose();
     for (const p of this.panels.values()) p.dispose();
   }
 
@@ -109,6 +112,7 @@ class RunView {
     });
     this.controlsSmoothing = h('label', { class: 'inline-label smoothing' }, 'Smoothing', slider, smoothLabel);
     this.logs = new RunLogs(this.project, this.runId);
+    this.media = new RunMedia(this.project, { id: run.runId, name: runName(run), color: colorFor(run.runId) });
     const overview = h('div', { class: 'run-body' },
       h('div', { class: 'run-info' },
         this.failure,
@@ -124,6 +128,7 @@ class RunView {
         h('section', { class: 'run-charts', 'data-section': 'charts' },
           h('div', { class: 'section-head sticky-controls' }, h('h2', null, 'Charts ', this.chartCount), this.controls),
           this.grid),
+        this.media.el,
         this.systemSection));
     mount(this.systemSection, h('div', { class: 'section-head' }, h('h2', null, 'System')), this.systemGrid);
     const logs = this.logs.el;
@@ -333,6 +338,7 @@ class RunView {
 
   private onRows(rows: Row[]): void {
     if (!Array.isArray(rows) || !rows.length) return;
+    this.media?.runChanged();
     if (this.loadingHistory) {
       this.held.push(rows);
       return;
@@ -359,6 +365,8 @@ class RunView {
   private onRun(run: Run): void {
     if (!run || run.runId !== this.runId || (this.run && isOlder(run, this.run))) return;
     this.run = { ...this.run!, ...run };
+    this.media?.runChanged();
+    this.media?.setName(runName(this.run));
     this.renderRun();
   }
 

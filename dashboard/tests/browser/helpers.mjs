@@ -76,16 +76,17 @@ function pythonEnv(extra = {}) {
 }
 
 /**
- * Starts a run whose pace the test sets (paced_run.py, the Python SDK): `log(n)` logs n more steps,
+ * Starts a run whose pace the test sets (paced_run.py, the Python SDK, or another `script` here
+ * speaking the same stdin protocol, with `args` after the project): `log(n)` logs n more steps,
  * `finish()` ends the run. `runId` resolves once the run exists; `done` once the program exits.
  */
-export function startPacedRun({ project }) {
-  const { child, output, exited } = spawnCollecting('/usr/bin/python3', [join(here, 'paced_run.py'), project], {
+export function startPacedRun({ project, script = 'paced_run.py', args = [] }) {
+  const { child, output, exited } = spawnCollecting('/usr/bin/python3', [join(here, script), project, ...args], {
     env: pythonEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const done = exited.then((code) => {
-    if (code !== 0) throw new Error(`paced_run.py exited with ${code}: ${output.stdout}\n${output.stderr}`);
+    if (code !== 0) throw new Error(`${script} exited with ${code}: ${output.stdout}\n${output.stderr}`);
   });
   const runId = waitFor(() => /^run (\S+)$/m.exec(output.stdout)?.[1], { message: 'the paced run to start', timeout: 60000 });
   return {

@@ -1,5 +1,6 @@
 // The line panels' sections: a collapsible block per key prefix (lib/panelSections decides which
-// and in what order), opened and closed through the workspace state so a link keeps them so.
+// and in what order), opened and closed through the workspace state so a link keeps them so. The
+// media panels' sections (mediaSections.ts) are laid out by it too, in a grid of their own.
 
 import { h } from '../../dom';
 import { isSectionOpen, setSectionOpen, SYSTEM_SECTION, type PanelSection } from '../../lib/panelSections';
@@ -26,7 +27,7 @@ export class ChartSections {
   readonly el = h('div', { class: 'ws-sections' });
   private readonly views = new Map<string, SectionView>();
 
-  constructor(private readonly ctx: WorkspaceContext) {}
+  constructor(private readonly ctx: WorkspaceContext, private readonly gridClass = 'panel-grid line-grid sized') {}
 
   /** Lays the panels out in their sections (moving an element only when its place changed). */
   render(sections: readonly PanelSection[], panelEl: (key: string) => HTMLElement, empty: string | null): void {
@@ -59,7 +60,7 @@ export class ChartSections {
     let v = this.views.get(id);
     if (v) return v;
     const count = h('span', { class: 'section-count' });
-    const grid = h('div', { class: 'panel-grid line-grid sized' });
+    const grid = h('div', { class: this.gridClass });
     const summary = h('summary', { class: 'section-head' }, h('span', { class: 'section-title' }, title), ' ', count);
     // System metrics keep their older class (and look).
     const el = stateSection(this.ctx, id, summary, grid, id === SYSTEM_SECTION ? 'ws-system' : '');

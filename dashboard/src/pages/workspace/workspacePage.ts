@@ -1,7 +1,7 @@
 // A project's workspace: the runs table on the left (filter, sort, group, show/hide in charts,
-// edit tags and notes), panels on the right (a line chart per metric, parallel coordinates,
-// parameter importance). Everything about the view is in the URL; runs and charts follow live
-// events. This page holds the state and the runs; the panes draw them.
+// edit tags and notes), panels on the right (a line chart per metric, media the runs logged,
+// parallel coordinates, parameter importance). Everything about the view is in the URL; runs and
+// charts follow live events. This page holds the state and the runs; the panes draw them.
 
 import { api, eventsUrl, isOlder, ApiError, type Project, type Run } from '../../api';
 import { errorBox, setCrumbs, toast, type Page } from '../../app';
@@ -16,6 +16,7 @@ import { ComparePanels } from './comparePanels';
 import type { WorkspaceContext } from './context';
 import { WorkspaceKeys } from './keys';
 import { LineCharts } from './lineCharts';
+import { WorkspaceMedia } from './mediaSections';
 import { resizableRunsPane } from './paneResizer';
 import { RunsPane } from './runsPane';
 import { SavedViews } from './savedViews';
@@ -46,6 +47,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
   private readonly headInfo = h('div', { class: 'ws-counts' });
   private readonly runsPane: RunsPane;
   private readonly lineCharts: LineCharts;
+  private readonly media: WorkspaceMedia;
   private readonly compare: ComparePanels;
   private readonly views: SavedViews;
 
@@ -55,12 +57,13 @@ export class WorkspacePage implements Page, WorkspaceContext {
     setCrumbs([['Projects', '#/'], [name]]);
     this.runsPane = new RunsPane(this);
     this.lineCharts = new LineCharts(this);
+    this.media = new WorkspaceMedia(this);
     this.compare = new ComparePanels(this);
     this.views = new SavedViews(this);
 
     const resizer = h('div', { class: 'ws-resizer', title: 'Drag to resize', role: 'separator' });
     this.body = h('div', { class: 'ws-body' }, this.runsPane.el, resizer,
-      h('section', { class: 'ws-panels' }, this.lineCharts.el, this.compare.el));
+      h('section', { class: 'ws-panels' }, this.lineCharts.el, this.media.el, this.compare.el));
     resizableRunsPane(this.body, resizer);
 
     this.el = h('div', { class: 'page workspace' },
@@ -145,6 +148,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.lineCharts.dispose();
+    this.media.dispose();
     this.compare.dispose();
   }
 
@@ -177,6 +181,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     if (changed('panels') || changed('order')) this.lineCharts.syncPanels();
     if (changed('sections')) {
       this.lineCharts.syncSections();
+      this.media.syncSections();
       this.compare.syncOpen();
     }
     if (changed('sizes') || changed('yRange') || changed('legend')) this.lineCharts.applyLayouts();
@@ -193,6 +198,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     else if (visibility || changed('max')) this.lineCharts.refresh(false, visibility);
     else if (changed('smooth') || changed('log') || changed('band')) this.lineCharts.render();
     if (visibility || changed('pc') || changed('metric')) this.compare.refresh();
+    if (visibility || changed('max')) this.media.refresh();
   }
 
   private renderControls(): void {
@@ -241,6 +247,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     this.renderHeadInfo();
     this.lineCharts.syncPanels();
     this.lineCharts.refresh(false, true);
+    this.media.refresh();
     this.compare.refresh();
     if (!this.loadingRuns) {
       const held = this.held;
@@ -263,6 +270,7 @@ export class WorkspacePage implements Page, WorkspaceContext {
     this.total = Math.max(0, this.total - (before - this.runs.length));
     this.runsPane.rebuildRows();
     this.lineCharts.refresh(false, true);
+    this.media.refresh();
     this.scheduleCompareRefresh();
     this.scheduleProjectRefresh();
   }
@@ -330,6 +338,9 @@ export class WorkspacePage implements Page, WorkspaceContext {
       this.lineCharts.runMoved(run.runId);
       this.lineCharts.scheduleRefresh();
     }
+    // Media frames need not move the last step: any newer state of the run may have some.
+    if (!prev) this.media.refresh();
+    else if (stepped || prev.streamVersion !== run.streamVersion || prev.updatedAt !== run.updatedAt) this.media.runChanged(run.runId);
     if (!prev || prev.state !== run.state) {
       this.scheduleCompareRefresh();
       this.scheduleProjectRefresh();
@@ -378,10 +389,12 @@ export class WorkspacePage implements Page, WorkspaceContext {
         if (p && p.lastStep === r.lastStep && p.state === r.state && p.updatedAt === r.updatedAt) continue;
         anyChange = true;
         this.lineCharts.runMoved(r.runId);
+        this.media.runChanged(r.runId);
       }
       if (anyChange) {
         this.runsPane.rebuildRows();
         this.lineCharts.refresh(false);
+        this.media.refresh();
         this.scheduleCompareRefresh();
         this.scheduleProjectRefresh();
       }
