@@ -238,6 +238,16 @@ async function call<T>(method: string, path: string, query?: Query, body?: unkno
   }
 }
 
+/** One event of a run's audit trail; `by` is an API key's id, "run" or "server". */
+export interface AuditEntry {
+  version: number;
+  at: string;
+  kind: string;
+  sequence: number | null;
+  by: string;
+  detail: string;
+}
+
 export const api = {
   projects: () => call<Project[]>('GET', '/projects'),
   project: (p: string) => call<Project>('GET', `/projects/${enc(p)}`),
@@ -339,6 +349,10 @@ export const api = {
   artifact: (p: string, name: string) => call<ArtifactCollection>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}`),
   artifactVersion: (p: string, name: string, version: string) =>
     call<ArtifactVersion>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}`),
+
+  /** The run's audit trail: its events but the data, oldest first. */
+  audit: async (p: string, id: string) =>
+    (await call<{ entries: AuditEntry[] }>('GET', `/projects/${enc(p)}/runs/${enc(id)}/audit`)).entries,
 
   /** The run's media keys (docs/media.md); none from a server without media routes. */
   async mediaKeys(p: string, id: string, signal?: AbortSignal): Promise<MediaKey[]> {

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.FileProviders;
 using Runstream.Blobs;
 using Runstream.Query.Artifacts;
+using Runstream.Query.Audit;
 using Runstream.Query.Compare;
 using Runstream.Query.History;
 using Runstream.Query.Live;
@@ -69,6 +70,7 @@ public static class QueryApiRegistration
         api.MapLive();
         api.MapLogs();
         api.MapMedia();
+        api.MapAudit();
         api.MapSavedViews();
         app.MapGroup("/admin/v1").MapApiKeyAdministration();
         app.MapDashboard();

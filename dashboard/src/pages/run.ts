@@ -13,6 +13,7 @@ import { LinePanel } from '../panels/linePanel';
 import { href } from '../router';
 import { tagEditor, textEditor } from '../widgets';
 import { RunLogs } from './runLogs';
+import { RunAudit } from './runAudit';
 import { RunMedia } from './runMedia';
 import { environmentCard, failureCard } from './runStory';
 
@@ -131,18 +132,18 @@ class RunView {
         this.media.el,
         this.systemSection));
     mount(this.systemSection, h('div', { class: 'section-head' }, h('h2', null, 'System')), this.systemGrid);
-    const logs = this.logs.el;
-    logs.hidden = true;
+    const audit = new RunAudit(this.project, this.runId);
+    const bodies = { overview, logs: this.logs.el, audit: audit.el };
     const tabs = h('div', { class: 'run-tabs', role: 'tablist' });
-    const show = (tab: 'overview' | 'logs') => {
-      overview.hidden = tab !== 'overview';
-      logs.hidden = tab !== 'logs';
+    const show = (tab: keyof typeof bodies) => {
+      for (const [name, body] of Object.entries(bodies)) body.hidden = name !== tab;
       for (const b of tabs.children) b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === tab));
       if (tab === 'logs') void this.logs?.start();
+      if (tab === 'audit') void audit.load();
     };
-    tabs.append(
-      h('button', { class: 'run-tab', role: 'tab', 'data-tab': 'overview', 'aria-selected': 'true', onclick: () => show('overview') }, 'Overview'),
-      h('button', { class: 'run-tab', role: 'tab', 'data-tab': 'logs', 'aria-selected': 'false', onclick: () => show('logs') }, 'Logs'));
+    tabs.append(...(['overview', 'logs', 'audit'] as const).map((tab) =>
+      h('button', { class: 'run-tab', role: 'tab', 'data-tab': tab, onclick: () => show(tab) }, tab[0].toUpperCase() + tab.slice(1))));
+    show('overview');
     mount(this.el,
       h('div', { class: 'run-head' },
         h('span', { class: 'swatch swatch-lg', style: `background:${colorFor(run.runId)}` }),
@@ -152,7 +153,7 @@ class RunView {
         h('code', { class: 'muted run-id', title: 'Run id' }, run.runId),
         h('span', { class: 'spacer' }),
         h('a', { class: 'btn btn-sm', href: href.workspace(this.project) }, '← Workspace')),
-      tabs, overview, logs);
+      tabs, overview, bodies.logs, audit.el);
   }
 
   private rename(): void {

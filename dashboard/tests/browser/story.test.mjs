@@ -97,6 +97,14 @@ describe('the run tells its story', { timeout: 180000 }, () => {
     const stderr = await page.$$eval('.log-line.log-stderr', (ls) => ls.map((l) => l.textContent));
     assert.ok(stderr.some((t) => t.includes('FloatingPointError: loss is NaN at step 50')), stderr.join('\n'));
     await screenshot(page, 'run-logs');
+
+    // The Audit tab reads the run's stream: its start and its failure, each sent by the run itself.
+    await page.click('[data-tab="audit"]');
+    const kinds = () => page.$$eval('.audit-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-kind')));
+    await waitFor(async () => (await kinds()).includes('failed'), { message: 'the audit trail' });
+    assert.equal((await kinds())[0], 'started');
+    assert.match(await page.textContent('.audit-table tr[data-kind="failed"]'), /exit code 1; FloatingPointError: loss is NaN at step 50/);
+    assert.equal(await page.isVisible('.log-line'), false);
     assert.deepEqual(page.errors, []);
     await page.context().close();
 

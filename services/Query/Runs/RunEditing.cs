@@ -14,8 +14,8 @@ namespace Runstream.Query.Runs;
 /// </summary>
 public static class RunEditing
 {
-    public static Task<RunDetails?> ApplyAsync(IDocumentStore store, string runKey, RunEdit edit, CancellationToken cancellation) =>
-        AppendAsync(store, runKey, _ => new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow, edit.Name), cancellation);
+    public static Task<RunDetails?> ApplyAsync(IDocumentStore store, string runKey, RunEdit edit, string editedBy, CancellationToken cancellation) =>
+        AppendAsync(store, runKey, _ => new RunEdited(0, edit.Notes, edit.Tags, DateTimeOffset.UtcNow, edit.Name, editedBy), cancellation);
 
     /// <summary>
     /// Appends the event <paramref name="change"/> makes of the run as it stands (none: nothing to do)

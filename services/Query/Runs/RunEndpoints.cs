@@ -36,7 +36,7 @@ public static class RunEndpoints
                 if (RunTextRules.EditProblem("body", edit.Notes, edit.Tags, edit.Name) is { } problem)
                     throw new QueryProblem(problem.Field, problem.Message);
                 var key = new RunKey(http.Entity(), project, runId).ToString();
-                var run = await RunEditing.ApplyAsync(store, key, edit, cancellation);
+                var run = await RunEditing.ApplyAsync(store, key, edit, http.KeyId(), cancellation);
                 return run is null ? RunNotFound(project, runId) : Results.Ok(run);
             })
             .WithName("EditRun")

@@ -74,9 +74,10 @@ public sealed record ArtifactUsed(long Sequence, string Entity, string Project, 
 
 /// <summary>
 /// Tags, notes or the name changed after the start: by the run itself (a frame, with its sequence) or
-/// from the dashboard (sequence 0: an edit is no frame of the run's own). Null fields are left as they are.
+/// from the dashboard (sequence 0: an edit is no frame of the run's own; <paramref name="EditedBy"/> is the API
+/// key's id, for the audit trail). Null fields are left as they are.
 /// </summary>
-public sealed record RunEdited(long Sequence, string? Notes, string[]? Tags, DateTimeOffset EditedAt, string? Name = null) : IFrameEvent;
+public sealed record RunEdited(long Sequence, string? Notes, string[]? Tags, DateTimeOffset EditedAt, string? Name = null, string? EditedBy = null) : IFrameEvent;
 
 /// <summary>A client continued the run; <paramref name="PreviousState"/> is where it stood.</summary>
 public sealed record RunResumed(long Sequence, RunState PreviousState, DateTimeOffset ResumedAt) : IFrameEvent;
