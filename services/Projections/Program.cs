@@ -4,6 +4,10 @@ using Runstream.Projections.Content;
 using Runstream.ServiceDefaults;
 using Runstream.Store;
 
+// `healthcheck`: the container image's health check (HealthCheckCommand), before JasperFx reads the arguments.
+if (HealthCheckCommand.IsRequested(args))
+    return await HealthCheckCommand.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("runstream-projections");
 builder.AddRunstreamStore(runAsyncProjections: true);
