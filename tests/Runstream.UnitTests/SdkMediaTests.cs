@@ -23,6 +23,17 @@ public sealed class SdkMediaTests
     {
         var png = PngEncoder.Encode(new byte[5 * 3 * 4], 5, 3, 4);
         Assert.Equal(("png", 5, 3), ImageHeader.Read(png));
+        // Every chunk's CRC holds (decoders refuse a file whose CRC does not), and IEND ends the file.
+        var chunks = new List<string>();
+        for (var at = 8; at < png.Length;)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            chunks.Add(System.Text.Encoding.ASCII.GetString(png, at + 4, 4));
+            Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(png.AsSpan(at + 4, 4 + length)),
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length)));
+            at += 12 + length;
+        }
+        Assert.Equal(["IHDR", "IDAT", "IEND"], chunks);
         Assert.Throws<ArgumentException>(() => PngEncoder.Encode(new byte[10], 5, 3, 4));
     }
 
