@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Runstream.Contracts.Bus;
+using Runstream.Contracts.Wire;
 using Runstream.Ingest.Content;
 using Runstream.Ingest.Frames;
 using Runstream.Projections.Runs.ApplyingFrames;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Runstream.Client;
+using Runstream.Contracts.Wire;
 using Runstream.Ingest.Content;
 
 namespace Runstream.UnitTests;
@@ -58,6 +59,20 @@ public sealed class SdkMediaTests
         Assert.Throws<ArgumentException>(() => table.AddRow("too", "few"));
         Assert.Throws<ArgumentException>(() => table.AddRow(new object(), "x", 1));
         Assert.Throws<ArgumentException>(() => new Table(["a", "a"]));
+    }
+
+    [Fact]
+    public void An_image_file_is_sent_as_it_is_with_the_size_its_header_gives()
+    {
+        var path = Path.GetTempFileName();
+        var png = PngEncoder.Encode(new byte[7 * 2 * 3], 7, 2, 3);
+        File.WriteAllBytes(path, png);
+        var (file, reference) = Image.FromFile(path, caption: "from disk").EncodeImage();
+        Assert.Equal(png, file.Bytes);
+        Assert.Equal(("png", 7, 2, "from disk"), (reference.Format, reference.Width, reference.Height, reference.Caption));
+        File.WriteAllText(path, "not an image");
+        Assert.Contains("is not a PNG, JPEG or GIF file", Assert.Throws<ArgumentException>(() => Image.FromFile(path).EncodeImage()).Message);
+        File.Delete(path);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Runstream.Blobs;
 using Runstream.Contracts.V1;
+using Runstream.Contracts.Wire;
 using Runstream.Ingest.Frames;
 
 namespace Runstream.Ingest.Content;

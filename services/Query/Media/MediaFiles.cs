@@ -12,7 +12,7 @@ public static class MediaFiles
     }
 
     public static string ContentTypeOf(ReadOnlySpan<byte> start) =>
-        start.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) ? "image/png"
+        start.StartsWith(Contracts.Wire.ImageHeader.PngSignature[..4]) ? "image/png"
         : start.StartsWith("GIF8"u8) ? "image/gif"
         : start.Length >= 2 && start[0] == 0xFF && start[1] == 0xD8 ? "image/jpeg"
         : "application/json";

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using Runstream.Contracts.V1;
+using Runstream.Contracts.Wire;
 
 namespace Runstream.Client;
 
@@ -52,19 +52,8 @@ public sealed class Image : MediaValue
     private static (byte[], string, int, int) ReadFile(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        var span = bytes.AsSpan();
-        if (span.Length >= 24 && span[..4].SequenceEqual((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']))
-            return (bytes, "png", BinaryPrimitives.ReadInt32BigEndian(span[16..]), BinaryPrimitives.ReadInt32BigEndian(span[20..]));
-        if (span.Length >= 10 && span[..4].SequenceEqual("GIF8"u8))
-            return (bytes, "gif", BinaryPrimitives.ReadUInt16LittleEndian(span[6..]), BinaryPrimitives.ReadUInt16LittleEndian(span[8..]));
-        if (span.Length >= 4 && span[0] == 0xFF && span[1] == 0xD8)
-            for (var at = 2; at + 9 <= span.Length && span[at] == 0xFF;)
-            {
-                var marker = span[at + 1];
-                if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
-                    return (bytes, "jpeg", BinaryPrimitives.ReadUInt16BigEndian(span[(at + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(span[(at + 5)..]));
-                at += 2 + BinaryPrimitives.ReadUInt16BigEndian(span[(at + 2)..]);
-            }
-        throw new ArgumentException($"'{path}' is not a PNG, JPEG or GIF file.");
+        return ImageHeader.Read(bytes.AsSpan(0, Math.Min(bytes.Length, ImageHeader.ReadBytes))) is var (format, width, height)
+            ? (bytes, format, width, height)
+            : throw new ArgumentException($"'{path}' is not a PNG, JPEG or GIF file.");
     }
 }

@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
 
-namespace Runstream.Ingest.Content;
+namespace Runstream.Contracts.Wire;
 
-/// <summary>The format and size of an image, read from the start of its file (PNG, JPEG or GIF), so a frame cannot claim other pixels than the file has.</summary>
+/// <summary>
+/// The format and size of an image, read from the start of its file (PNG, JPEG or GIF): the SDKs describe an image file
+/// with it, and Ingest checks with it that a frame claims the pixels its file has.
+/// </summary>
 public static class ImageHeader
 {
     /// <summary>How much of a file is read to find its size: a JPEG's size comes after its metadata segments, which stay under this in practice.</summary>
