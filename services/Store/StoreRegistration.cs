@@ -15,6 +15,7 @@ using Runstream.Store.ConsoleOutput;
 using Runstream.Store.Metrics;
 using Runstream.Store.Projects;
 using Runstream.Store.Runs;
+using Runstream.Store.Versioning;
 using Weasel.Core;
 
 namespace Runstream.Store;
@@ -70,11 +71,8 @@ public static class StoreRegistration
             store.OpenTelemetry.TrackEventCounters();
 
             store.Events.StreamIdentity = StreamIdentity.AsString;
-            store.Events.AddEventTypes([typeof(RunStarted), typeof(RunConfigUpdated), typeof(MetricsLogged),
-                typeof(SummaryUpdated), typeof(ArtifactLogged), typeof(RunFinished), typeof(FrameRejected),
-                typeof(RunCrashed), typeof(RunRevived), typeof(RunResumed), typeof(ArtifactUsed), typeof(RunEdited),
-                typeof(ConsoleLogged), typeof(MetricDefined), typeof(ArtifactAliasSet), typeof(ArtifactAliasRemoved),
-                typeof(RunDeleted), typeof(RunRestored), typeof(RunMoved), typeof(MediaLogged), typeof(Views.ViewSaved), typeof(Views.ViewDeleted)]);
+            // Every event type under a fixed, versioned name, and the upcasters for the older shapes still stored.
+            store.AddVersionedEvents();
 
             store.Projections.Add(new RunDetailsProjection(), ProjectionLifecycle.Inline);
             store.Projections.Add(new RunEnvironmentProjection(), ProjectionLifecycle.Inline);
