@@ -21,6 +21,7 @@
 #   RUNSTREAM_RABBIT_MGMT_PORT  management HTTP port          (56721)
 #   RUNSTREAM_RABBIT_DIST_PORT  Erlang distribution port      (56722)
 #   RUNSTREAM_EPMD_PORT         private epmd port             (56723)
+#   RUNSTREAM_RABBIT_NODE       Erlang node name              (runstream@localhost; cluster.sh names its nodes)
 #   RUNSTREAM_SERVERS_TIMEOUT   seconds to wait for each server to be ready (120)
 #
 # Everything listens on 127.0.0.1 only. The library never changes shell
@@ -29,7 +30,6 @@
 _RS_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 _RS_REPO_ROOT="$(cd "$_RS_SCRIPT_DIR/../.." && pwd -P)"
 _RS_RABBIT_BIN=/usr/lib/rabbitmq/bin
-_RS_RABBIT_NODE=runstream@localhost
 
 # ---------------------------------------------------------------------------
 # helpers
@@ -101,6 +101,7 @@ _rs_config() {
     _rs_fsync=${RUNSTREAM_PG_FSYNC:-on}
     _rs_sync_commit=${RUNSTREAM_PG_SYNC_COMMIT:-on}
     _rs_timeout=${RUNSTREAM_SERVERS_TIMEOUT:-120}
+    _RS_RABBIT_NODE=${RUNSTREAM_RABBIT_NODE:-runstream@localhost}
 
     local p
     for p in "$_rs_pg_port" "$_rs_amqp_port" "$_rs_mgmt_port" "$_rs_dist_port" "$_rs_epmd_port"; do
@@ -609,6 +610,7 @@ servers_stop() {
 
 servers_start() {
     _rs_config || return 1
+    mkdir -p "$_rs_logs" "$_rs_run" || return 1
     _rs_reserve_ports
     case ${1:-} in
         postgres) _rs_pg_up ;;

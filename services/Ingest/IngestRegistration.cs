@@ -58,15 +58,14 @@ public static class IngestRegistration
         builder.Services.AddScoped<Runs.RunProgressLookup>();
         builder.Services.AddScoped<Content.ArtifactReader>();
 
-        var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
-            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
+        var rabbit = RabbitMqConnection.From(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
             bus.UsingRabbitMq((_, rabbitMq) =>
             {
                 // Sends complete only once the broker has confirmed the persistent message.
-                rabbitMq.Host(new Uri(rabbit), host => host.PublisherConfirmation = true);
+                rabbitMq.UseBroker(rabbit, publisherConfirmation: true);
             });
         });
         builder.Services.AddSingleton<FrameSender>();

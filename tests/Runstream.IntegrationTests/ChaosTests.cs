@@ -12,27 +12,28 @@ namespace Runstream.IntegrationTests;
 public sealed class ChaosTests(StackFixture stack)
 {
     private const int Jobs = 8;
+    private readonly TrainingJobs _jobs = new(stack);
 
     [Fact]
     public async Task Nothing_is_lost_or_duplicated_through_crashes_and_outages()
     {
         var project = StackFixture.NewProject("chaos");
         using var stopLogging = new CancellationTokenSource();
-        var jobs = Enumerable.Range(0, Jobs).Select(i => TrainAsync(project, i, stopLogging.Token)).ToArray();
+        var jobs = Enumerable.Range(0, Jobs).Select(i => _jobs.Train(project, i, stopLogging.Token)).ToArray();
         var started = await Task.WhenAll(jobs.Select(j => j.Started));
 
-        await WaitForProgressAsync(project, started, "the jobs to get going");
+        await _jobs.WaitForProgressAsync(project, started, "the jobs to get going");
         await stack.KillAndRestartAsync("ingest");
-        await WaitForProgressAsync(project, started, "progress after Ingest was killed");
+        await _jobs.WaitForProgressAsync(project, started, "progress after Ingest was killed");
         await stack.KillAndRestartAsync("projections");
-        await WaitForProgressAsync(project, started, "progress after Projections was killed");
+        await _jobs.WaitForProgressAsync(project, started, "progress after Projections was killed");
         await StackFixture.RestartServerAsync("rabbitmq");
-        await WaitForProgressAsync(project, started, "progress after RabbitMQ restarted");
+        await _jobs.WaitForProgressAsync(project, started, "progress after RabbitMQ restarted");
         await StackFixture.RestartServerAsync("postgres");
-        await WaitForProgressAsync(project, started, "progress after PostgreSQL restarted");
+        await _jobs.WaitForProgressAsync(project, started, "progress after PostgreSQL restarted");
 
         await stopLogging.CancelAsync();
-        await AssertEveryPointLandedOnceAsync(project, await Task.WhenAll(jobs.Select(j => j.Done)));
+        await _jobs.AssertEveryPointLandedOnceAsync(project, await Task.WhenAll(jobs.Select(j => j.Done)));
     }
 
     /// <summary>
@@ -45,9 +46,9 @@ public sealed class ChaosTests(StackFixture stack)
     {
         var project = StackFixture.NewProject("outage");
         using var stopLogging = new CancellationTokenSource();
-        var jobs = Enumerable.Range(0, Jobs).Select(i => TrainAsync(project, i, stopLogging.Token, every: TimeSpan.FromMilliseconds(20))).ToArray();
+        var jobs = Enumerable.Range(0, Jobs).Select(i => _jobs.Train(project, i, stopLogging.Token, every: TimeSpan.FromMilliseconds(20))).ToArray();
         var started = await Task.WhenAll(jobs.Select(j => j.Started));
-        await WaitForProgressAsync(project, started, "the jobs to get going");
+        await _jobs.WaitForProgressAsync(project, started, "the jobs to get going");
 
         // A client of its own sends a run's frames shuffled, a stream each, part before the outage and part during it.
         using var raw = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
@@ -69,9 +70,9 @@ public sealed class ChaosTests(StackFixture stack)
         {
             await StackFixture.StartServerAsync("postgres");
         }
-        await WaitForProgressAsync(project, started, "progress after the outage");
+        await _jobs.WaitForProgressAsync(project, started, "progress after the outage");
         await stopLogging.CancelAsync();
-        await AssertEveryPointLandedOnceAsync(project, await Task.WhenAll(jobs.Select(j => j.Done)));
+        await _jobs.AssertEveryPointLandedOnceAsync(project, await Task.WhenAll(jobs.Select(j => j.Done)));
 
         var run = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/shuffled", r => r?["state"]?.GetValue<string>() == "finished", "the shuffled run to finish");
         Assert.Equal(ShuffledSteps + 2, run!["lastSequence"]!.GetValue<long>());
@@ -92,26 +93,6 @@ public sealed class ChaosTests(StackFixture stack)
         Assert.Equal(frames.Select(f => f.Sequence), replies.Select(reply => reply.Ack.Sequence));
     }
 
-    private async Task AssertEveryPointLandedOnceAsync(string project, Logged[] logged)
-    {
-        foreach (var job in logged)
-        {
-            Assert.True(job.Finish.Complete, $"run {job.RunId}: {job.Finish.Unacknowledged} frame(s) unacknowledged after finishing");
-            var details = await Poll.UntilAsync(() => stack.TryGetJsonAsync($"/api/v1/projects/{project}/runs/{job.RunId}"),
-                r => r?["state"]?.GetValue<string>() == "finished", $"run {job.RunId} to be finished", TimeSpan.FromSeconds(180));
-
-            var history = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{job.RunId}/history"))!.AsArray();
-            Assert.Equal(job.Steps, history.Count);
-            Assert.Equal(job.Checksum, history.Sum(row => row!["value"]!.GetValue<double>()), precision: 6);
-            Assert.Equal(Enumerable.Range(0, job.Steps).Select(s => (long)s), history.Select(row => row!["_step"]!.GetValue<long>()));
-
-            // Exactly once at the level of events: each sequence number recorded once, none missing.
-            var (frames, distinct) = await CountFrameEventsAsync(details!["id"]!.GetValue<string>());
-            Assert.Equal(distinct, frames);
-            Assert.Equal(details["lastSequence"]!.GetValue<long>(), frames);
-        }
-    }
-
     private async Task<long> CountEventsAsync(string project, string type)
     {
         await using var connection = await stack.OpenDatabaseAsync();
@@ -119,66 +100,5 @@ public sealed class ChaosTests(StackFixture stack)
         command.Parameters.Add(new NpgsqlParameter { Value = $"{stack.Entity}/{project}/%" });
         command.Parameters.Add(new NpgsqlParameter { Value = type });
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private sealed record Job(Task<string> Started, Task<Logged> Done);
-
-    private sealed record Logged(string RunId, int Steps, double Checksum, FinishResult Finish);
-
-    private Job TrainAsync(string project, int index, CancellationToken stop, TimeSpan? every = null)
-    {
-        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var done = Task.Run(async () =>
-        {
-            await using var run = await Experiment.InitAsync(stack.Settings(project) with
-            {
-                Config = new { job = index },
-                FinishTimeout = TimeSpan.FromSeconds(180),
-                Warn = _ => { },
-            });
-            started.SetResult(run.Id);
-            var steps = 0;
-            var checksum = 0.0;
-            while (!stop.IsCancellationRequested)
-            {
-                var value = index * 1000.0 + steps % 997 + 0.5;
-                run.Log(new Dictionary<string, double> { ["value"] = value, ["step_squared"] = (double)steps * steps });
-                checksum += value;
-                steps++;
-                await Task.Delay(every ?? TimeSpan.FromMilliseconds(4), CancellationToken.None);
-            }
-            var finish = await run.FinishAsync();
-            return new Logged(run.Id, steps, checksum, finish);
-        });
-        return new Job(started.Task, done);
-    }
-
-    /// <summary>Waits until every run has had more frames applied than when called.</summary>
-    private async Task WaitForProgressAsync(string project, string[] runIds, string what)
-    {
-        var before = await AppliedSequencesAsync(project, runIds);
-        await Poll.UntilAsync(() => AppliedSequencesAsync(project, runIds),
-            now => now.Zip(before).All(pair => pair.First > pair.Second), what, TimeSpan.FromSeconds(120));
-    }
-
-    private async Task<long[]> AppliedSequencesAsync(string project, string[] runIds)
-    {
-        var sequences = new long[runIds.Length];
-        for (var i = 0; i < runIds.Length; i++)
-            sequences[i] = (await stack.TryGetJsonAsync($"/api/v1/projects/{project}/runs/{runIds[i]}"))?["lastSequence"]?.GetValue<long>() ?? -1;
-        return sequences;
-    }
-
-    private async Task<(long Frames, long Distinct)> CountFrameEventsAsync(string streamKey)
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("""
-            select count(*), count(distinct data ->> 'sequence')
-            from runstream.mt_events where stream_id = $1 and data ? 'sequence'
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = streamKey });
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

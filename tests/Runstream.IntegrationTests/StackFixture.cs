@@ -12,7 +12,7 @@ namespace Runstream.IntegrationTests;
 /// started, with a database, a queue and a blob folder of their own so test runs never meet.
 /// Tests isolate themselves further by using a project of their own.
 /// </summary>
-public sealed class StackFixture : IAsyncLifetime
+public sealed class StackFixture : IAsyncLifetime, IRunstreamStack
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
     private readonly Dictionary<string, (ServiceProcess Process, ServiceLaunch Launch)> _services = [];
@@ -138,38 +138,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     private async Task StartAsync(string name, ServiceLaunch launch)
     {
-        var dll = Path.Combine(RepoRoot, "services", launch.Project, "bin", Configuration, "net10.0", $"Runstream.{launch.Project}.dll");
-        if (!File.Exists(dll))
-            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
-
-        var service = ServiceProcess.Start(name, dll, new Dictionary<string, string>(launch.Environment) { ["Urls"] = launch.Url }, LogDirectory);
-        _services[name] = (service, launch);
         _stopped.Remove(name);
-
-        // The probe asks only whether the service is up; certificates are the TLS tests' business.
-        using var probe = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
-        {
-            BaseAddress = new Uri(launch.Url),
-        };
-        await Poll.UntilAsync(async () =>
-        {
-            if (service.HasExited)
-                throw new InvalidOperationException($"{name} exited during start-up; see {service.LogPath}");
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/health/ready")
-                {
-                    Version = launch.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
-                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-                };
-                using var response = await probe.SendAsync(request);
-                return response.IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, ready => ready, $"{name} to be ready", TimeSpan.FromSeconds(60));
+        var service = await ServiceProcess.StartReadyAsync(name, ServiceProcess.DllOf(launch.Project), launch.Environment, LogDirectory, launch.Url, launch.Http2);
+        _services[name] = (service, launch);
     }
 
     /// <summary>Kills a service with SIGKILL, as a crash or an OOM kill would, and starts it again on the same port.</summary>
@@ -301,27 +272,10 @@ public sealed class StackFixture : IAsyncLifetime
         SystemMetricsInterval = TimeSpan.Zero,
     };
 
-    public async Task<JsonNode?> GetJsonAsync(string path)
-    {
-        using var response = await Query.GetAsync(path);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return null;
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonNode>();
-    }
+    public Task<JsonNode?> GetJsonAsync(string path) => QueryJson.GetAsync(Query, path);
 
     /// <summary>Like <see cref="GetJsonAsync"/>, but null while the Query service or its database is unavailable.</summary>
-    public async Task<JsonNode?> TryGetJsonAsync(string path)
-    {
-        try
-        {
-            return await GetJsonAsync(path);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
+    public Task<JsonNode?> TryGetJsonAsync(string path) => QueryJson.TryGetAsync(Query, path);
 
     /// <summary>Polls the Query API until the JSON at <paramref name="path"/> satisfies <paramref name="until"/>.</summary>
     public Task<JsonNode?> WaitForJsonAsync(string path, Func<JsonNode?, bool> until, string what) =>

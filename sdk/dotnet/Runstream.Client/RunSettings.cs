@@ -20,7 +20,10 @@ public sealed record RunSettings
     /// <summary>What to do when <see cref="Id"/> names a run that exists: continue it or refuse.</summary>
     public ResumeMode Resume { get; init; } = ResumeMode.Never;
 
-    /// <summary>Ingest's address; defaults to <c>RUNSTREAM_URL</c>, then http://127.0.0.1:5101.</summary>
+    /// <summary>
+    /// Ingest's address, or several separated by commas (calls are balanced over them, and a run moves to another
+    /// when its instance goes away); defaults to <c>RUNSTREAM_URL</c>, then http://127.0.0.1:5101.
+    /// </summary>
     public string? Url { get; init; }
 
     /// <summary>Defaults to <c>RUNSTREAM_API_KEY</c>.</summary>

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import random
+import socket
 import ssl
 import time
 from urllib.parse import urlparse
@@ -45,6 +47,44 @@ def target_of(url: str) -> tuple[str, bool]:
     if ":" in host:
         host = f"[{host}]"
     return f"{host}:{parsed.port or (443 if secure else 80)}", secure
+
+
+def balanced_target_of(urls: str) -> tuple[str, bool, str | None]:
+    """(target, secure, authority) for one Ingest URL or several separated by commas.
+
+    Several make one channel that balances calls round-robin over the instances that answer, and a
+    run whose instance goes away reconnects to another: a cluster reached without a load balancer.
+    gRPC's static list (`ipv4:`/`ipv6:` targets) takes addresses, so host names are resolved here; the
+    authority (the Host header, and the name TLS checks) is the first URL's, as the list itself is no host name.
+    """
+    parts = [part.strip() for part in urls.split(",") if part.strip()]
+    if len(parts) <= 1:
+        target, secure = target_of(parts[0] if parts else urls)
+        return target, secure, None
+    targets = [target_of(part) for part in parts]
+    if len({secure for _, secure in targets}) > 1:
+        raise ValueError(f"RUNSTREAM_URL {urls!r}: use one scheme, http:// or https://, for every Ingest.")
+    addresses = []
+    for target, _ in targets:
+        host, _, port = target.rpartition(":")
+        host = host.strip("[]")
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = ipaddress.ip_address(_resolve(host, int(port)))
+        addresses.append(f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}")
+    family = "ipv6" if all(a.startswith("[") for a in addresses) else "ipv4"
+    if family == "ipv4" and any(a.startswith("[") for a in addresses):
+        raise ValueError(f"RUNSTREAM_URL {urls!r}: the Ingest addresses mix IPv4 and IPv6.")
+    return f"{family}:{','.join(addresses)}", targets[0][1], targets[0][0]
+
+
+def _resolve(host: str, port: int) -> str:
+    """An address of `host`, IPv4 first (a static list takes one family)."""
+    try:
+        return socket.getaddrinfo(host, port, socket.AF_INET, proto=socket.IPPROTO_TCP)[0][4][0]
+    except socket.gaierror:
+        return socket.getaddrinfo(host, port, socket.AF_INET6, proto=socket.IPPROTO_TCP)[0][4][0]
 
 
 def backoff(attempt: int) -> float:
@@ -96,7 +136,7 @@ class Transport:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        target, secure = target_of(settings.url)
+        target, secure, authority = balanced_target_of(settings.url)
         options = [
             ("grpc.max_send_message_length", _MESSAGE_BYTES),
             ("grpc.max_receive_message_length", _MESSAGE_BYTES),
@@ -107,6 +147,10 @@ class Transport:
             ("grpc.max_reconnect_backoff_ms", 3_000),
             ("grpc.enable_retries", 0),
         ]
+        if authority:
+            options += [("grpc.lb_policy_name", "round_robin"), ("grpc.default_authority", authority)]
+            if secure:
+                options.append(("grpc.ssl_target_name_override", authority.rpartition(":")[0].strip("[]")))
         if secure:
             roots = _roots(settings.ca_file) if settings.ca_file else None
             self.channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=roots), options)

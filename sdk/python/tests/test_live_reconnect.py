@@ -136,6 +136,26 @@ def test_logging_goes_on_while_ingest_is_unreachable(project, api, relay):
     assert [(r["_step"], r["loss"]) for r in rows] == [(s, float(s)) for s in range(100)]
 
 
+def test_a_run_given_two_ingest_urls_goes_on_through_the_other_when_one_goes_away(project, api, relay):
+    second = Relay(ingest_address())
+    second.start()
+    try:
+        run = runstream.init(project=project, url=f"http://127.0.0.1:{relay.port},http://127.0.0.1:{second.port}")
+        for step in range(50):
+            run.log({"loss": float(step)})
+        wait_for_run(api, project, run.id, state="running", check=lambda r: r.last_step == 49)
+
+        relay.stop()
+        for step in range(50, 100):
+            run.log({"loss": float(step)})
+        result = run.finish(timeout=60)
+        assert result.complete
+        remote = wait_for_run(api, project, run.id, check=lambda r: r.last_step == 99)
+        assert [(r["_step"], r["loss"]) for r in remote.scan_history()] == [(s, float(s)) for s in range(100)]
+    finally:
+        second.stop()
+
+
 def test_a_finish_that_cannot_reach_ingest_keeps_the_frames_for_sync(project, api, relay):
     run = runstream.init(project=project, url=f"http://127.0.0.1:{relay.port}")
     relay.stop()

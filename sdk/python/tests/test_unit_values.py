@@ -9,7 +9,7 @@ from runstream import Config, RunstreamError, Summary
 from runstream._api import _order, _project_of, _rows_of_series, _run_path
 from runstream._pb import pb
 from runstream._run import decide_start, resume_mode
-from runstream._transport import backoff, target_of
+from runstream._transport import backoff, balanced_target_of, target_of
 from runstream._values import flatten, to_float, to_json_object
 
 
@@ -79,6 +79,15 @@ def test_addresses_and_backoff():
     assert target_of("https://ingest.example") == ("ingest.example:443", True)
     assert target_of("http://[::1]:5101") == ("[::1]:5101", False)
     assert target_of("localhost:5101") == ("localhost:5101", False)
+
+
+def test_several_ingest_urls_make_one_balanced_target_of_addresses():
+    assert balanced_target_of("http://127.0.0.1:5101") == ("127.0.0.1:5101", False, None)
+    assert balanced_target_of("http://127.0.0.1:5101, http://localhost:5111")[:2] == ("ipv4:127.0.0.1:5101,127.0.0.1:5111", False)
+    assert balanced_target_of("https://127.0.0.1:5101,https://127.0.0.2:5111") == ("ipv4:127.0.0.1:5101,127.0.0.2:5111", True, "127.0.0.1:5101")
+    assert balanced_target_of("http://[::1]:5101,http://[::1]:5111") == ("ipv6:[::1]:5101,[::1]:5111", False, "[::1]:5101")
+    with pytest.raises(ValueError, match="one scheme"):
+        balanced_target_of("http://127.0.0.1:5101,https://127.0.0.1:5111")
     for attempt in range(10):
         ceiling = min(10.0, 0.2 * 2 ** min(attempt, 6))
         assert ceiling / 2 <= backoff(attempt) <= ceiling

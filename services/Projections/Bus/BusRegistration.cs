@@ -38,8 +38,7 @@ public static class BusRegistration
         var options = builder.Configuration.GetSection("Frames").Get<FrameConsumerOptions>() ?? new FrameConsumerOptions();
         if (options.Partition < 0 || options.Partition >= Math.Max(1, options.Partitions))
             throw new InvalidOperationException($"Frames:Partition is {options.Partition}; it must be between 0 and Frames:Partitions - 1 ({options.Partitions - 1}).");
-        var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
-            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set.");
+        var rabbit = RabbitMqConnection.From(builder.Configuration);
 
         builder.Services.AddSingleton(options);
         builder.AddSpilledFrames();
@@ -60,7 +59,7 @@ public static class BusRegistration
                 .SetConcurrencyLimit(1)));
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
-                rabbitMq.Host(new Uri(rabbit));
+                rabbitMq.UseBroker(rabbit);
                 // No MassTransit retry and no _error queue for failures to store: the consumers retry
                 // until the database takes the batch (StorageRetry), and record data it can never hold as rejected.
                 rabbitMq.ReceiveEndpoint(RunFrameQueue.PartitionQueue(options.Queue, options.Partitions, options.Partition), endpoint =>

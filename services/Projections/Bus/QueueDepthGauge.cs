@@ -13,13 +13,15 @@ public sealed class QueueDepthGauge : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
     private readonly ConnectionFactory _broker;
+    private readonly IList<AmqpTcpEndpoint> _nodes;
     private readonly string _queue;
     private readonly ILogger<QueueDepthGauge> _logger;
     private long _depth = -1;
 
-    public QueueDepthGauge(string connectionString, string queue, ILogger<QueueDepthGauge> logger)
+    public QueueDepthGauge(ServiceDefaults.RabbitMqConnection connection, string queue, ILogger<QueueDepthGauge> logger)
     {
-        _broker = new ConnectionFactory { Uri = new Uri(connectionString) };
+        _broker = new ConnectionFactory { Uri = connection.First };
+        _nodes = connection.Endpoints();
         _queue = queue;
         _logger = logger;
         ServiceDefaults.RunstreamTelemetry.Meter.CreateObservableGauge("runstream.projections.queue_depth", Observe,
@@ -35,7 +37,7 @@ public sealed class QueueDepthGauge : BackgroundService
         {
             try
             {
-                await using var connection = await _broker.CreateConnectionAsync(stopping);
+                await using var connection = await _broker.CreateConnectionAsync(_nodes, stopping);
                 await using var channel = await connection.CreateChannelAsync(cancellationToken: stopping);
                 while (!stopping.IsCancellationRequested)
                 {

@@ -192,7 +192,7 @@ internal sealed class IngestConnection : IDisposable
 
     public IngestConnection(RunSettings settings)
     {
-        _channel = GrpcChannel.ForAddress(settings.ResolveUrl(), new GrpcChannelOptions
+        _channel = IngestAddresses.Channel(settings.ResolveUrl(), new GrpcChannelOptions
         {
             MaxSendMessageSize = 16 * 1024 * 1024,
             HttpHandler = new SocketsHttpHandler

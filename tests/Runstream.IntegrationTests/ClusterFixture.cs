@@ -1,0 +1,194 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Runstream.Client;
+
+namespace Runstream.IntegrationTests;
+
+/// <summary>
+/// Runstream as a cluster runs it, on this machine: three RabbitMQ nodes (deploy/local/cluster.sh) with
+/// quorum queues, two Ingest instances the SDK balances over, two Projections instances on two partitions
+/// of the frame queue, and Query, over a database of its own on the PostgreSQL of <c>./platform test</c>.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
+{
+    public const int Partitions = 2;
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
+    private readonly Dictionary<string, (ServiceProcess? Process, string Project, string Url, Dictionary<string, string> Environment)> _services = [];
+    private string _adminConnection = "";
+    private string _database = "";
+    private HttpClient _query = new();
+
+    /// <summary>Node N of the cluster takes AMQP on this port + 10 * (N - 1), its management API one above.</summary>
+    public static int ClusterPort { get; } = int.Parse(Environment.GetEnvironmentVariable("RUNSTREAM_TEST_CLUSTER_PORT") ?? "56760",
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    public string Entity { get; } = "cluster-team";
+    public string ApiKey { get; private set; } = "";
+    public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), $"runstream-cluster-{Guid.NewGuid().ToString("N")[..8]}");
+    public string LogDirectory { get; } = Path.Combine(StackFixture.RepoRoot, "tests", "TestResults", "cluster-logs");
+    public string FramesQueue => $"run-frames-{_suffix}";
+    public string PartitionQueue(int partition) => Contracts.Bus.RunFrameQueue.PartitionQueue(FramesQueue, Partitions, partition);
+    public string[] IngestUrls => [_services["ingest-a"].Url, _services["ingest-b"].Url];
+    public string Database { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (Directory.Exists(LogDirectory))
+            Directory.Delete(LogDirectory, recursive: true);
+        await ClusterAsync("up");
+
+        var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
+        _adminConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString;
+        _database = $"runstream_cluster_{_suffix}";
+        await using (var admin = new NpgsqlConnection(_adminConnection))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {_database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        Database = new NpgsqlConnectionStringBuilder(postgres) { Database = _database }.ConnectionString;
+
+        var adminKey = $"admin-{Guid.NewGuid():N}";
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = Database,
+            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@{string.Join(',', Enumerable.Range(1, 3).Select(node => $"127.0.0.1:{AmqpPort(node)}"))}/",
+            ["RabbitMq__QuorumQueues"] = "true",
+            ["Ingest__Queue"] = FramesQueue,
+            ["Frames__Queue"] = FramesQueue,
+            ["Ingest__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
+            ["Frames__HeartbeatQueue"] = $"run-heartbeats-{_suffix}",
+            ["Ingest__Partitions"] = $"{Partitions}",
+            ["Frames__Partitions"] = $"{Partitions}",
+            ["Security__AdminKey"] = adminKey,
+            ["Blobs__Root"] = Path.Combine(StateDirectory, "blobs"),
+        };
+        // Projections 0 applies the schema before the others start.
+        for (var partition = 0; partition < Partitions; partition++)
+            await StartAsync($"projections-{partition}", "Projections", new(environment) { ["Frames__Partition"] = $"{partition}" });
+        await StartAsync("ingest-a", "Ingest", environment);
+        await StartAsync("ingest-b", "Ingest", environment);
+        await StartAsync("query", "Query", environment);
+
+        using var admin2 = new HttpClient { BaseAddress = new Uri(_services["query"].Url), DefaultRequestHeaders = { Authorization = new("Bearer", adminKey) } };
+        using var created = await admin2.PostAsJsonAsync("/admin/v1/keys", new { entity = Entity, name = "cluster tests" });
+        created.EnsureSuccessStatusCode();
+        ApiKey = (await created.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+        _query = new HttpClient { BaseAddress = new Uri(_services["query"].Url), DefaultRequestHeaders = { Authorization = new("Bearer", ApiKey) } };
+    }
+
+    public static int AmqpPort(int node) => ClusterPort + 10 * (node - 1);
+
+    private static int ManagementPort(int node) => AmqpPort(node) + 1;
+
+    private async Task StartAsync(string name, string project, Dictionary<string, string> environment)
+    {
+        var url = _services.TryGetValue(name, out var known) ? known.Url : $"http://127.0.0.1:{FreePort()}";
+        _services[name] = (null, project, url, environment);
+        var process = await ServiceProcess.StartReadyAsync(name, ServiceProcess.DllOf(project), environment, LogDirectory, url, http2: project == "Ingest");
+        _services[name] = (process, project, url, environment);
+    }
+
+    /// <summary>Kills a service with SIGKILL, as a crash or an OOM kill would; <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task KillAsync(string name)
+    {
+        var service = _services[name];
+        if (service.Process is { } process)
+            await process.DisposeAsync();
+        _services[name] = service with { Process = null };
+    }
+
+    /// <summary>Starts a killed service again, as first started and on the same port.</summary>
+    public Task StartAgainAsync(string name) => StartAsync(name, _services[name].Project, _services[name].Environment);
+
+    /// <summary>Stops broker node 1-3 (rabbitmqctl shutdown); its quorum queues elect leaders among the others.</summary>
+    public Task StopNodeAsync(int node) => ClusterAsync("stop-node", $"{node}");
+
+    public Task StartNodeAsync(int node) => ClusterAsync("start-node", $"{node}");
+
+    /// <summary>A queue as the management API of a running node describes it: type, leader, members, messages.</summary>
+    public async Task<JsonNode> QueueAsync(string queue, int askNode)
+    {
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort(askNode)}") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        return (await management.GetFromJsonAsync<JsonNode>($"/api/queues/%2F/{Uri.EscapeDataString(queue)}"))!;
+    }
+
+    /// <summary>The node (1-3) leading a quorum queue.</summary>
+    public static int NodeNumber(string nodeName) => int.Parse(nodeName.Split('@')[0].Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task ClusterAsync(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(StackFixture.RepoRoot, "deploy", "local", "cluster.sh"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["RUNSTREAM_STATE"] = StateDirectory, ["RUNSTREAM_CLUSTER_PORT"] = $"{ClusterPort}" },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"cluster.sh {string.Join(' ', arguments)} failed: {await output}{await error}");
+    }
+
+    public RunSettings Settings(string project) => new()
+    {
+        Project = project,
+        Url = string.Join(',', IngestUrls),
+        ApiKey = ApiKey,
+        SpoolDirectory = Path.Combine(StateDirectory, "spool"),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+        CaptureConsole = false,
+        RecordEnvironment = false,
+        SystemMetricsInterval = TimeSpan.Zero,
+    };
+
+    public Task<JsonNode?> GetJsonAsync(string path) => QueryJson.GetAsync(_query, path);
+
+    public Task<JsonNode?> TryGetJsonAsync(string path) => QueryJson.TryGetAsync(_query, path);
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Database) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (_, service) in _services)
+            if (service.Process is { } process)
+                await process.DisposeAsync();
+        _query.Dispose();
+        try
+        {
+            await ClusterAsync("down");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(_adminConnection);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop database if exists {_database} with (force)", admin);
+            await drop.ExecuteNonQueryAsync();
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
