@@ -8,19 +8,18 @@ namespace Runstream.IntegrationTests;
 
 /// <summary>
 /// Runstream as a cluster runs it, on this machine: three RabbitMQ nodes (deploy/local/cluster.sh) with
-/// quorum queues, two Ingest instances the SDK balances over, two Projections instances on two partitions
-/// of the frame queue, and Query, over a database of its own on the PostgreSQL of <c>./platform test</c>.
+/// quorum queues, a PostgreSQL primary with a synchronous streaming replica (deploy/local/postgres-pair.sh),
+/// two Ingest instances the SDK balances over, two Projections instances on two partitions of the frame
+/// queue, and Query.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
 {
     public const int Partitions = 2;
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
     private readonly Dictionary<string, (ServiceProcess? Process, string Project, string Url, Dictionary<string, string> Environment)> _services = [];
-    private string _adminConnection = "";
-    private string _database = "";
     private HttpClient _query = new();
 
-    /// <summary>Node N of the cluster takes AMQP on this port + 10 * (N - 1), its management API one above.</summary>
+    /// <summary>Node N of the cluster takes AMQP on this port + 10 * (N - 1), its management API one above; PostgreSQL's pair takes + 30 and + 31.</summary>
     public static int ClusterPort { get; } = int.Parse(Environment.GetEnvironmentVariable("RUNSTREAM_TEST_CLUSTER_PORT") ?? "56760",
         System.Globalization.CultureInfo.InvariantCulture);
 
@@ -37,18 +36,9 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
     {
         if (Directory.Exists(LogDirectory))
             Directory.Delete(LogDirectory, recursive: true);
-        await ClusterAsync("up");
-
-        var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres";
-        _adminConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString;
-        _database = $"runstream_cluster_{_suffix}";
-        await using (var admin = new NpgsqlConnection(_adminConnection))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {_database}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        Database = new NpgsqlConnectionStringBuilder(postgres) { Database = _database }.ConnectionString;
+        await ScriptAsync("cluster.sh", "up");
+        await PostgresAsync("up");
+        Database = ParseEnvironment(await ScriptAsync("postgres-pair.sh", "env"))["ConnectionStrings__Postgres"];
 
         var adminKey = $"admin-{Guid.NewGuid():N}";
         var environment = new Dictionary<string, string>
@@ -104,9 +94,12 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
     public Task StartAgainAsync(string name) => StartAsync(name, _services[name].Project, _services[name].Environment);
 
     /// <summary>Stops broker node 1-3 (rabbitmqctl shutdown); its quorum queues elect leaders among the others.</summary>
-    public Task StopNodeAsync(int node) => ClusterAsync("stop-node", $"{node}");
+    public Task StopNodeAsync(int node) => ScriptAsync("cluster.sh", "stop-node", $"{node}");
 
-    public Task StartNodeAsync(int node) => ClusterAsync("start-node", $"{node}");
+    public Task StartNodeAsync(int node) => ScriptAsync("cluster.sh", "start-node", $"{node}");
+
+    /// <summary>The PostgreSQL pair: <c>stop-primary</c> (immediate, as a crash), <c>promote</c>, <c>up</c> (the old primary rejoins as replica).</summary>
+    public Task PostgresAsync(string verb) => ScriptAsync("postgres-pair.sh", verb);
 
     /// <summary>A queue as the management API of a running node describes it: type, leader, members, messages.</summary>
     public async Task<JsonNode> QueueAsync(string queue, int askNode)
@@ -119,21 +112,34 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
     /// <summary>The node (1-3) leading a quorum queue.</summary>
     public static int NodeNumber(string nodeName) => int.Parse(nodeName.Split('@')[0].Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task ClusterAsync(params string[] arguments)
+    /// <summary>Runs a launcher script of deploy/local on this fixture's state and ports; returns its output.</summary>
+    private async Task<string> ScriptAsync(string script, params string[] arguments)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(StackFixture.RepoRoot, "deploy", "local", "cluster.sh"), .. arguments])
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(StackFixture.RepoRoot, "deploy", "local", script), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["RUNSTREAM_STATE"] = StateDirectory, ["RUNSTREAM_CLUSTER_PORT"] = $"{ClusterPort}" },
+            Environment =
+            {
+                ["RUNSTREAM_STATE"] = StateDirectory,
+                ["RUNSTREAM_CLUSTER_PORT"] = $"{ClusterPort}",
+                ["RUNSTREAM_PAIR_PORT"] = $"{ClusterPort + 30}",
+            },
         };
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"cluster.sh {string.Join(' ', arguments)} failed: {await output}{await error}");
+            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed: {await output}{await error}");
+        return await output;
     }
+
+    /// <summary>The variables of a script's <c>export NAME="value"</c> lines.</summary>
+    private static Dictionary<string, string> ParseEnvironment(string exports) =>
+        exports.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Replace("export ", "", StringComparison.Ordinal).Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1].Trim('"'));
 
     public RunSettings Settings(string project) => new()
     {
@@ -164,17 +170,14 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
             if (service.Process is { } process)
                 await process.DisposeAsync();
         _query.Dispose();
+        NpgsqlConnection.ClearAllPools();
         try
         {
-            await ClusterAsync("down");
+            await ScriptAsync("cluster.sh", "down");
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(_adminConnection);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop database if exists {_database} with (force)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await PostgresAsync("destroy");
             Directory.Delete(StateDirectory, recursive: true);
         }
     }
