@@ -1,6 +1,7 @@
 using JasperFx;
 using Runstream.Projections.Bus;
 using Runstream.Projections.Content;
+using Runstream.Projections.Retention;
 using Runstream.ServiceDefaults;
 using Runstream.Store;
 
@@ -13,6 +14,7 @@ builder.AddServiceDefaults("runstream-projections");
 builder.AddRunstreamStore(runAsyncProjections: true);
 builder.AddRunFrameConsumer();
 builder.AddBlobCollector();
+builder.AddRetention();
 
 var app = builder.Build();
 app.MapHealthEndpoints();

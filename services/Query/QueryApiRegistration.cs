@@ -9,6 +9,7 @@ using Runstream.Query.Live;
 using Runstream.Query.Logs;
 using Runstream.Query.Media;
 using Runstream.Query.Projects;
+using Runstream.Query.Retention;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
 using Runstream.Query.Security;
@@ -63,6 +64,7 @@ public static class QueryApiRegistration
         app.MapOpenApi("/openapi/{documentName}.json");
         var api = app.MapGroup("/api/v1");
         api.MapProjects();
+        api.MapProjectDeletion();
         api.MapRuns();
         api.MapHistory();
         api.MapCompare();
@@ -72,7 +74,10 @@ public static class QueryApiRegistration
         api.MapMedia();
         api.MapAudit();
         api.MapSavedViews();
-        app.MapGroup("/admin/v1").MapApiKeyAdministration();
+        var admin = app.MapGroup("/admin/v1");
+        // The admin key filter applies to every route of the group.
+        admin.MapApiKeyAdministration();
+        admin.MapPurgeAdministration();
         app.MapDashboard();
         return app;
     }

@@ -95,6 +95,8 @@ public static class StoreRegistration
             store.Schema.For<ParkedFrame>().Index(parked => parked.RunKey);
             store.Schema.For<Security.ApiKey>().Index(key => key.Entity);
             store.Schema.For<Content.StoredContent>().Index(content => content.Entity);
+            store.Schema.For<Retention.PurgedRun>();
+            store.Schema.For<Retention.PurgeRequest>();
         }).UseLightweightSessions();
 
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -243,7 +243,9 @@ public sealed class StackFixture : IAsyncLifetime, IRunstreamStack
     /// <summary>Runs the <c>runstream</c> command (Runstream.Cli) as a process; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunCliAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Runstream.Cli.dll");
+        // From its own build output: the copy beside the tests resolves its dependencies against the tests'
+        // (which take some from the ASP.NET Core framework the CLI does not run on).
+        var cli = Path.Combine(RepoRoot, "sdk", "dotnet", "Runstream.Cli", "bin", Configuration, "net10.0", "Runstream.Cli.dll");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in environment)
             start.Environment[key] = value;

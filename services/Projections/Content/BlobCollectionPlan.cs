@@ -3,7 +3,7 @@ using Runstream.Store.Content;
 namespace Runstream.Projections.Content;
 
 /// <summary>
-/// What the blob collector removes, decided from what is stored and what artifacts reference. An
+/// What the blob collector removes, decided from what is stored and what artifacts and media reference. An
 /// entity's claim on content (<see cref="StoredContent"/>) goes once none of its artifacts names the
 /// content and it has not been uploaded or named for <c>orphanAfter</c>; a blob goes once no artifact of
 /// any entity names it, no claim on it remains and it is as old. The grace period covers content
@@ -16,9 +16,15 @@ public sealed record BlobCollectionPlan(IReadOnlyList<string> Claims, IReadOnlyL
         IReadOnlySet<(string Entity, string Digest)> referenced,
         IEnumerable<(string Digest, DateTimeOffset WrittenAt)> blobs,
         DateTimeOffset now,
-        TimeSpan orphanAfter)
+        TimeSpan orphanAfter) => Decide(claims, referenced, blobs, now - orphanAfter);
+
+    /// <summary>As above, with the end of the grace period given: content used or written before <paramref name="cutoff"/> may go.</summary>
+    public static BlobCollectionPlan Decide(
+        IEnumerable<StoredContent> claims,
+        IReadOnlySet<(string Entity, string Digest)> referenced,
+        IEnumerable<(string Digest, DateTimeOffset WrittenAt)> blobs,
+        DateTimeOffset cutoff)
     {
-        var cutoff = now - orphanAfter;
         var dropped = new List<string>();
         var kept = new HashSet<string>();
         foreach (var claim in claims)

@@ -3,6 +3,7 @@ using Npgsql;
 using Runstream.Blobs;
 using Runstream.ServiceDefaults;
 using Runstream.Store.Content;
+using Runstream.Store.Media;
 using StoreOptions = Runstream.Store.StoreOptions;
 
 namespace Runstream.Projections.Content;
@@ -18,8 +19,9 @@ public sealed class BlobCollectorOptions
 }
 
 /// <summary>
-/// Removes content no artifact references (uploads whose artifact never came, content of removed
-/// versions), and entities' claims on it, so storage and quotas count only what is in use.
+/// Removes content no artifact and no run's media references (uploads whose artifact never came, content
+/// of removed versions and purged runs), and entities' claims on it, so storage and quotas count only what
+/// is in use. The retention purge calls it for the content of the run it purged.
 /// </summary>
 public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, NpgsqlDataSource database, StoreOptions schema,
     BlobCollectorOptions options, TimeProvider clock, ILogger<BlobCollector> logger) : BackgroundService
@@ -45,26 +47,37 @@ public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, Npgsql
         }
     }
 
-    public async Task CollectAsync(CancellationToken cancellation)
+    public Task<int> CollectAsync(CancellationToken cancellation) => CollectAsync(null, clock.GetUtcNow() - options.OrphanAfter, cancellation);
+
+    /// <summary>
+    /// Collects, with <paramref name="cutoff"/> as the grace period's end; with <paramref name="only"/>, just those
+    /// (entity, digest) claims and their blobs: a purge names what its run referenced and the time the run was
+    /// deleted, so content nobody else references goes now, and content uploaded or named since stays.
+    /// Returns the number of blobs removed.
+    /// </summary>
+    public async Task<int> CollectAsync(IReadOnlySet<(string Entity, string Digest)>? only, DateTimeOffset cutoff, CancellationToken cancellation)
     {
-        // What is stored is read first, then what artifacts reference, once the artifact read model has
-        // applied every event appended before that: content named by an artifact logged up to here is
+        // What is stored is read first, then what artifacts and media reference, once the artifact read model
+        // has applied every event appended before that: content named by an artifact logged up to here is
         // seen as referenced, and content named later was marked as used when Ingest checked the frame.
         List<StoredContent> claims;
         await using (var session = store.QuerySession())
-            claims = [.. await session.Query<StoredContent>().ToListAsync(cancellation)];
-        var blobsNow = blobs.List().Select(b => (b.Digest.Hex, b.WrittenAt)).ToList();
+            claims = only is null
+                ? [.. await session.Query<StoredContent>().ToListAsync(cancellation)]
+                : [.. await session.LoadManyAsync<StoredContent>(cancellation, only.Select(c => StoredContent.KeyOf(c.Entity, c.Digest)).ToArray())];
+        var blobsNow = only is null
+            ? blobs.List().Select(b => (b.Digest.Hex, b.WrittenAt)).ToList()
+            : [.. only.Select(c => c.Digest).Distinct().Select(d => (Digest: d, WrittenAt: ContentDigest.TryParse(d, out var p) ? blobs.WrittenAt(p.Value) : null))
+                .Where(b => b.WrittenAt is not null).Select(b => (b.Digest, b.WrittenAt!.Value))];
         if (!await ArtifactsCaughtUpAsync(await HighWaterMarkAsync(cancellation), cancellation))
         {
             logger.LogInformation("Blob collection skipped: the artifact read model is behind the event store (rebuilding, or its daemon is stopped).");
-            return;
+            return 0;
         }
-        var now = clock.GetUtcNow();
-        var plan = BlobCollectionPlan.Decide(claims, await ReferencedAsync(cancellation), blobsNow, now, options.OrphanAfter);
+        var plan = BlobCollectionPlan.Decide(claims, await ReferencedAsync(cancellation), blobsNow, cutoff);
 
         // Claims go only if still unused (Ingest may have marked one since it was read); a blob only if
         // nobody claims it now and it was not written again meanwhile.
-        var cutoff = now - options.OrphanAfter;
         var claimsRemoved = await ExecuteAsync($"delete from {Table} where id = any($1) and (data ->> 'lastUsedAt')::timestamptz < $2", cancellation, plan.Claims.ToArray(), cutoff);
         var stillClaimed = await ClaimedAsync(plan.Blobs, cancellation);
         var removed = 0;
@@ -77,6 +90,7 @@ public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, Npgsql
         Collected.Add(removed);
         if (removed > 0 || claimsRemoved > 0)
             logger.LogInformation("Collected {Blobs} orphaned blobs and {Claims} unused content claims.", removed, claimsRemoved);
+        return removed;
     }
 
     private string Table => $"{schema.Schema}.mt_doc_storedcontent";
@@ -123,7 +137,7 @@ public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, Npgsql
         return await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    /// <summary>(entity, digest) of every file of every artifact version.</summary>
+    /// <summary>(entity, digest) of every file of every artifact version, and of every file a run's media names.</summary>
     private async Task<HashSet<(string Entity, string Digest)>> ReferencedAsync(CancellationToken cancellation)
     {
         await using var command = database.CreateCommand($"""
@@ -131,6 +145,9 @@ public sealed class BlobCollector(IBlobStore blobs, IDocumentStore store, Npgsql
             from {schema.Schema}.mt_doc_artifactcollection a,
                  jsonb_array_elements(a.data -> 'versions') v,
                  jsonb_array_elements(v -> 'files') f
+            union
+            select distinct split_part(m.run_key, '/', 1), d
+            from {schema.Schema}.{MediaCellsTable.Name} m, unnest(m.digests) d
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var referenced = new HashSet<(string, string)>();

@@ -9,7 +9,9 @@ public static class BlobCollectorRegistration
     {
         builder.AddBlobStore();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Blobs").Get<BlobCollectorOptions>() ?? new BlobCollectorOptions());
-        builder.Services.AddHostedService<BlobCollector>();
+        // One instance: the timer's, and the retention purge's for the content of a purged run.
+        builder.Services.AddSingleton<BlobCollector>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BlobCollector>());
         return builder;
     }
 }

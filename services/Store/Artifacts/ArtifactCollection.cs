@@ -115,8 +115,10 @@ public sealed partial class ArtifactCollectionProjection : MultiStreamProjection
             };
             var position = collection.Versions.FindLastIndex(v => v.AcceptedAt <= logged.AcceptedAt) + 1;
             collection.Versions.Insert(position, version);
+            // Numbers follow on from the version before, not from the position: a purge may have removed a
+            // version in the middle, and the versions around it keep the numbers runs know them by.
             for (var i = position; i < collection.Versions.Count; i++)
-                collection.Versions[i].Index = i;
+                collection.Versions[i].Index = i == 0 ? 0 : collection.Versions[i - 1].Index + 1;
             isNewest = position == collection.Versions.Count - 1;
         }
         else if (logged.AcceptedAt < version.AcceptedAt)
