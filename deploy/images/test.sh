@@ -3,15 +3,16 @@
 # run with `podman run --network host` as the dev overlay of deploy/k8s declares them, against the
 # PostgreSQL and RabbitMQ of ./platform (own database, queues and ports); the seed's Python example
 # runs through them, every probe deploy/k8s declares is called as the kubelet calls it, and each
-# image's HEALTHCHECK runs. Writes a JUnit report, images-junit.xml, to RUNSTREAM_TEST_RESULTS
-# (default tests/TestResults). Extra arguments go to pytest.
+# image's HEALTHCHECK runs. compose.yaml runs too, with podman-compose (test_compose.py). Writes a
+# JUnit report, images-junit.xml, to RUNSTREAM_TEST_RESULTS (default tests/TestResults). Extra
+# arguments go to pytest.
 #
 #   bash deploy/images/test.sh [--build] [pytest arguments]
 #     --build  build the images first, from the solution as built in Release (./platform test does)
 #
 # Needs the servers (./platform up or deploy/local/servers.sh up), kubectl (to render the manifests),
-# and Debian's python3-pytest, python3-yaml and python3-grpcio. Where podman cannot run a container,
-# the test is skipped, saying why, and reported as skipped.
+# Debian's python3-pytest, python3-yaml, python3-grpcio and podman-compose. Where podman cannot run
+# a container, the test is skipped, saying why, and reported as skipped.
 set -euo pipefail
 # shellcheck source=deploy/images/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -58,12 +59,18 @@ bash "$IMAGES_ROOT/sdk/python/build.sh"
 RUNSTREAM_IMAGES_TEST_ID="$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export RUNSTREAM_IMAGES_TEST_ID RUNSTREAM_TEST_RESULTS="$results" RUNSTREAM_IMAGE_TAG="$IMAGE_TAG"
 cleanup() {
-    local ids
+    local ids volumes project="runstream-compose-$RUNSTREAM_IMAGES_TEST_ID"
     ids="$(podman ps --all --quiet --filter "label=runstream.images-test=$RUNSTREAM_IMAGES_TEST_ID" 2>/dev/null || true)"
-    if [[ -n $ids ]]; then
+    # compose.yaml's stack (test_compose.py): its containers, volumes and network, by project name.
+    ids+=" $(podman ps --all --quiet --filter "label=io.podman.compose.project=$project" 2>/dev/null || true)"
+    if [[ -n ${ids// /} ]]; then
         # shellcheck disable=SC2086
         podman rm --force --time 3 $ids >/dev/null 2>&1 || true
     fi
+    volumes="$(podman volume ls --quiet --filter "label=io.podman.compose.project=$project" 2>/dev/null || true)"
+    # shellcheck disable=SC2086
+    [[ -z $volumes ]] || podman volume rm --force $volumes >/dev/null 2>&1 || true
+    podman network rm --force "${project}_default" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

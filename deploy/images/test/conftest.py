@@ -164,7 +164,25 @@ def probe_once(probe, port, container):
 # --- the stack ----------------------------------------------------------------------------------
 
 
-class Stack:
+class QueryClient:
+    """The Query API of a stack started by a test: an API key made as ./platform makes the local key
+    (POST /admin/v1/keys with the admin key), and GETs with it. Needs url(), admin_key and api_key."""
+
+    def create_key(self, entity):
+        request = urllib.request.Request(
+            f"{self.url('query')}/admin/v1/keys", data=json.dumps({"entity": entity, "name": "images test"}).encode(),
+            headers={"Authorization": f"Bearer {self.admin_key}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["key"]
+
+    def query(self, path, raw=False):
+        request = urllib.request.Request(f"{self.url('query')}{path}", headers={"Authorization": f"Bearer {self.api_key}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+            return body if raw else json.loads(body)
+
+
+class Stack(QueryClient):
     def __init__(self):
         postgres = os.environ.get("ConnectionStrings__Postgres", "Host=127.0.0.1;Port=55432;Database=runstream;Username=postgres")
         self.postgres = connection_settings(postgres)
@@ -291,19 +309,6 @@ class Stack:
         handler = next((h for h in ("httpGet", "grpc", "tcpSocket") if h in probe), None)
         port = self.probe_port(service, probe[handler]["port"]) if handler else None
         return probe_once(probe, port, self.containers[service])
-
-    def create_key(self, entity):
-        request = urllib.request.Request(
-            f"{self.url('query')}/admin/v1/keys", data=json.dumps({"entity": entity, "name": "images test"}).encode(),
-            headers={"Authorization": f"Bearer {self.admin_key}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)["key"]
-
-    def query(self, path, raw=False):
-        request = urllib.request.Request(f"{self.url('query')}{path}", headers={"Authorization": f"Bearer {self.api_key}"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = response.read()
-            return body if raw else json.loads(body)
 
     def stop(self):
         """Keeps each container's log in the test results, then removes the containers, the database,
