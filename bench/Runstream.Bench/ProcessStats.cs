@@ -9,15 +9,24 @@ internal static class ProcessStats
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
-    /// <summary>The services by their pid files, PostgreSQL (all processes of the postgres user) and RabbitMQ (its Erlang VM).</summary>
+    /// <summary>
+    /// The services by their pid files (a cluster's second instances too: Ingest-2.pid), PostgreSQL (all
+    /// processes named postgres, a replica's too) and RabbitMQ (its Erlang VM, or each node of a cluster).
+    /// </summary>
     public static List<ProcessSample> Sample(string pidDirectory)
     {
         var samples = new List<ProcessSample>();
         foreach (var name in new[] { "Ingest", "Projections", "Query" })
-            if (ReadPid(Path.Combine(pidDirectory, $"{name}.pid")) is { } pid && Read(name.ToLowerInvariant(), [pid]) is { } sample)
-                samples.Add(sample);
+            foreach (var file in (Directory.Exists(pidDirectory) ? Directory.GetFiles(pidDirectory, $"{name}*.pid") : []).Order())
+                if (ReadPid(file) is { } pid && Read(Path.GetFileNameWithoutExtension(file).ToLowerInvariant(), [pid]) is { } sample)
+                    samples.Add(sample);
         if (ReadPid(Path.Combine(pidDirectory, "rabbitmq.pid")) is { } rabbit && Read("rabbitmq", [rabbit]) is { } rabbitSample)
             samples.Add(rabbitSample);
+        // ./platform up --cluster: deploy/local/cluster.sh keeps node N's pid in cluster/nodeN/run beside run/.
+        var cluster = Path.Combine(pidDirectory, "..", "cluster");
+        foreach (var node in (Directory.Exists(cluster) ? Directory.GetDirectories(cluster, "node*") : []).Order())
+            if (ReadPid(Path.Combine(node, "run", "rabbitmq.pid")) is { } nodePid && Read($"rabbitmq {Path.GetFileName(node)}", [nodePid]) is { } nodeSample)
+                samples.Add(nodeSample);
         var postgres = Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : -1)
             .Where(p => p > 0 && IsPostgres(p))

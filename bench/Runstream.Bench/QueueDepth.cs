@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Runstream.Bench;
 
-/// <summary>The frames queue's depth from RabbitMQ's management API: a run starts from an idle pipeline.</summary>
+/// <summary>
+/// The frames queue's depth from RabbitMQ's management API, summed over its partitions (<c>run-frames-0</c>,
+/// <c>run-frames-1</c>, ...) when it has some: a run starts from an idle pipeline.
+/// </summary>
 internal sealed class QueueDepth(string managementUrl, string queue) : IDisposable
 {
     private readonly HttpClient _http = new()
@@ -15,11 +18,16 @@ internal sealed class QueueDepth(string managementUrl, string queue) : IDisposab
 
     public async Task<long> MessagesAsync()
     {
-        using var response = await _http.GetAsync($"/api/queues/%2F/{queue}");
-        return response.IsSuccessStatusCode
-            ? (await response.Content.ReadFromJsonAsync<JsonNode>())?["messages"]?.GetValue<long>() ?? 0
-            : 0;
+        using var response = await _http.GetAsync("/api/queues/%2F?columns=name,messages");
+        if (!response.IsSuccessStatusCode)
+            return 0;
+        var queues = (await response.Content.ReadFromJsonAsync<JsonArray>()) ?? [];
+        return queues.Where(q => q?["name"]?.GetValue<string>() is { } name && (name == queue || IsPartitionOf(name)))
+            .Sum(q => q?["messages"]?.GetValue<long>() ?? 0);
     }
+
+    private bool IsPartitionOf(string name) =>
+        name.Length > queue.Length + 1 && name.StartsWith($"{queue}-", StringComparison.Ordinal) && name[(queue.Length + 1)..].All(char.IsAsciiDigit);
 
     /// <summary>Waits (up to five minutes) until the queue is empty, e.g. after an earlier run left a backlog.</summary>
     public async Task WaitUntilDrainedAsync()

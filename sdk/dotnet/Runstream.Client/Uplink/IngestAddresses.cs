@@ -26,8 +26,12 @@ internal static class IngestAddresses
         var secure = addresses[0].Scheme == Uri.UriSchemeHttps;
         options.Credentials = secure ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
         options.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+        // Each channel (a run's) gets the list in its own order: round-robin starts at the first address,
+        // so every run's first call, and then its stream, would otherwise go to the same instances.
+        var shuffled = addresses.ToArray();
+        Random.Shared.Shuffle(shuffled);
         options.ServiceProvider = new StaticResolverServices(new StaticResolverFactory(_ =>
-            addresses.Select(address => new BalancerAddress(address.Host, address.Port))));
+            shuffled.Select(address => new BalancerAddress(address.Host, address.Port))));
         return GrpcChannel.ForAddress("static:///ingest", options);
     }
 
