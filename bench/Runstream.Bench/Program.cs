@@ -3,12 +3,21 @@
 //
 //   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll [--jobs 64] [--keys 10] [--duration 30] [--rate 0]
 //   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll large-frames    (Projections' memory under 8 MB frames)
+//   dotnet bench/Runstream.Bench/bin/Release/net10.0/Runstream.Bench.dll rebuild [--points 10000000]   (a metric-history rebuild)
 using Npgsql;
 using Runstream.Bench;
 
 if (Array.IndexOf(args, "large-frames") is var scenario and >= 0)
 {
     await LargeFrameFlood.RunAsync(BenchOptions.Parse([.. args[..scenario], .. args[(scenario + 1)..]]));
+    return;
+}
+if (Array.IndexOf(args, "rebuild") is var rebuild and >= 0)
+{
+    var rest = args.Where((_, i) => i != rebuild).ToArray();
+    var pointsAt = Array.IndexOf(rest, "--points");
+    var points = pointsAt >= 0 ? long.Parse(rest[pointsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
+    await RebuildBench.RunAsync(BenchOptions.Parse(pointsAt >= 0 ? [.. rest[..pointsAt], .. rest[(pointsAt + 2)..]] : rest), points);
     return;
 }
 var options = BenchOptions.Parse(args);

@@ -1,6 +1,7 @@
 using JasperFx;
 using Runstream.Projections.Bus;
 using Runstream.Projections.Content;
+using Runstream.Projections.Rebuilds;
 using Runstream.Projections.Retention;
 using Runstream.ServiceDefaults;
 using Runstream.Store;
@@ -15,6 +16,7 @@ builder.AddRunstreamStore(runAsyncProjections: true);
 builder.AddRunFrameConsumer();
 builder.AddBlobCollector();
 builder.AddRetention();
+builder.AddRebuilds();
 
 var app = builder.Build();
 app.MapHealthEndpoints();

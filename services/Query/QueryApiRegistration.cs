@@ -9,6 +9,7 @@ using Runstream.Query.Live;
 using Runstream.Query.Logs;
 using Runstream.Query.Media;
 using Runstream.Query.Projects;
+using Runstream.Query.Rebuilds;
 using Runstream.Query.Retention;
 using Runstream.Query.Runs;
 using Runstream.Query.Runs.Filtering;
@@ -78,6 +79,7 @@ public static class QueryApiRegistration
         // The admin key filter applies to every route of the group.
         admin.MapApiKeyAdministration();
         admin.MapPurgeAdministration();
+        admin.MapRebuildAdministration();
         app.MapDashboard();
         return app;
     }

@@ -97,6 +97,7 @@ public static class StoreRegistration
             store.Schema.For<Content.StoredContent>().Index(content => content.Entity);
             store.Schema.For<Retention.PurgedRun>();
             store.Schema.For<Retention.PurgeRequest>();
+            store.Schema.For<Rebuilds.RebuildRequest>();
         }).UseLightweightSessions();
 
         builder.Services.TryAddSingleton(TimeProvider.System);

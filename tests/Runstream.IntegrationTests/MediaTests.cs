@@ -39,7 +39,9 @@ public sealed class MediaTests(StackFixture stack)
             RawIngestClient.Finished(run, 5));
         Assert.DoesNotContain(replies, r => r.Error is not null);
 
-        var keys = await Poll.UntilAsync(() => Json($"/api/v1/projects/{project}/runs/pictures/media"), m => m?["keys"]?.AsArray().Count == 3, "three media keys");
+        // Every frame applied (the keys alone appear with frame 2, before step 1's later image).
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/pictures", r => r?["lastSequence"]?.GetValue<long>() == 5, "every frame of the run applied");
+        var keys = await Json($"/api/v1/projects/{project}/runs/pictures/media");
         Assert.Equal("""[{"key":"errors","kind":"table","steps":1,"firstStep":1,"lastStep":1},{"key":"preds","kind":"images","steps":2,"firstStep":0,"lastStep":1},{"key":"weights","kind":"histogram","steps":2,"firstStep":0,"lastStep":1}]""",
             keys!["keys"]!.ToJsonString());
 

@@ -53,7 +53,7 @@ internal static class KeysCommand
         }
     }
 
-    private static (string[] Positional, Dictionary<string, string> Options) Split(string[] args)
+    internal static (string[] Positional, Dictionary<string, string> Options) Split(string[] args)
     {
         var positional = new List<string>();
         var options = new Dictionary<string, string>();

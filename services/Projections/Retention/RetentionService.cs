@@ -2,13 +2,14 @@ using Marten;
 using Npgsql;
 using Runstream.Store.Retention;
 using Runstream.Store.Runs;
+using Runstream.Projections.Leadership;
 
 namespace Runstream.Projections.Retention;
 
 /// <summary>
 /// Purges soft-deleted runs: every <see cref="RetentionOptions.CheckEvery"/> those deleted longer than
 /// <see cref="RetentionOptions.DeletedRunsKeptFor"/> ago, and at once those an admin asked for
-/// (<see cref="PurgeRequest"/>). Only the instance holding the <see cref="RetentionLock"/> purges; a
+/// (<see cref="PurgeRequest"/>). Only the instance holding the <see cref="AdvisoryLock"/> purges; a
 /// run is purged in a transaction of its own, so a failure leaves the others done and it due.
 /// </summary>
 public sealed class RetentionService(IDocumentStore store, NpgsqlDataSource database, RunPurger purger, RetentionOptions options,
@@ -27,7 +28,7 @@ public sealed class RetentionService(IDocumentStore store, NpgsqlDataSource data
                 var due = timed && clock.GetUtcNow() >= nextCheck;
                 if (!due && !await AnyRequestAsync(stopping))
                     continue;
-                await using var held = await RetentionLock.TryTakeAsync(database, stopping);
+                await using var held = await AdvisoryLock.TryTakeAsync(database, AdvisoryLock.Retention, stopping);
                 if (held is null)
                     continue;
                 await AnswerRequestsAsync(stopping);

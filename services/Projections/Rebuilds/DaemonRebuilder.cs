@@ -1,0 +1,48 @@
+using Npgsql;
+using Runstream.Store.Rebuilds;
+using IProjectionCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
+using StoreOptions = Runstream.Store.StoreOptions;
+
+namespace Runstream.Projections.Rebuilds;
+
+/// <summary>
+/// Rebuilds an async projection (project overview, artifact collections) with Marten's own daemon machinery,
+/// <c>RebuildProjectionAsync</c>: it stops the projection's shard, removes its documents and its progress,
+/// replays every event up to the high-water mark and starts the shard again, which goes on from there. Events
+/// appended meanwhile are beyond the mark and are applied by the restarted shard, as any async projection's are.
+/// Readers see the documents emptied and filling while it runs (Marten's rebuild is not blue/green).
+/// Progress is the shard's position in the event sequence against the high-water mark at the start.
+/// </summary>
+public sealed class DaemonRebuilder(IProjectionCoordinator coordinator, NpgsqlDataSource database, StoreOptions schema)
+{
+    private static readonly TimeSpan ShardTimeout = TimeSpan.FromMinutes(30);
+
+    public async Task RebuildAsync(RebuildReadModel model, RebuildRequest progress, Func<bool, Task> report, CancellationToken cancellation)
+    {
+        var name = model.DaemonProjection!;
+        progress.EventsTotal = await ScalarAsync($"select coalesce(max(seq_id), 0) from {schema.Schema}.mt_events", null, cancellation);
+        progress.StreamsTotal = 0;
+        await report(true);
+
+        var daemon = coordinator.DaemonForMainDatabase();
+        var rebuild = daemon.RebuildProjectionAsync(name, ShardTimeout, cancellation);
+        while (!rebuild.IsCompleted)
+        {
+            await Task.WhenAny(rebuild, Task.Delay(TimeSpan.FromSeconds(1), cancellation));
+            progress.EventsDone = Math.Min(progress.EventsTotal, await ScalarAsync(
+                $"select coalesce(min(last_seq_id), 0) from {schema.Schema}.mt_event_progression where name like $1", name + ":%", cancellation));
+            await report(false);
+        }
+        await rebuild;
+        progress.EventsDone = progress.EventsTotal;
+    }
+
+    private async Task<long> ScalarAsync(string sql, string? parameter, CancellationToken cancellation)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (parameter is not null)
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellation));
+    }
+}

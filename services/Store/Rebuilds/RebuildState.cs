@@ -1,0 +1,3 @@
+namespace Runstream.Store.Rebuilds;
+
+public enum RebuildState { Queued, Running, Succeeded, Failed }
