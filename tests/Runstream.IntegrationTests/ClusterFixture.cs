@@ -38,13 +38,14 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
             Directory.Delete(LogDirectory, recursive: true);
         await ScriptAsync("cluster.sh", "up");
         await PostgresAsync("up");
+        var broker = ParseEnvironment(await ScriptAsync("cluster.sh", "env"))["ConnectionStrings__RabbitMq"];
         Database = ParseEnvironment(await ScriptAsync("postgres-pair.sh", "env"))["ConnectionStrings__Postgres"];
 
         var adminKey = $"admin-{Guid.NewGuid():N}";
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = Database,
-            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@{string.Join(',', Enumerable.Range(1, 3).Select(node => $"127.0.0.1:{AmqpPort(node)}"))}/",
+            ["ConnectionStrings__RabbitMq"] = broker,
             ["RabbitMq__QuorumQueues"] = "true",
             ["Ingest__Queue"] = FramesQueue,
             ["Frames__Queue"] = FramesQueue,
@@ -62,16 +63,14 @@ public sealed class ClusterFixture : IAsyncLifetime, IRunstreamStack
         await StartAsync("ingest-b", "Ingest", environment);
         await StartAsync("query", "Query", environment);
 
-        using var admin2 = new HttpClient { BaseAddress = new Uri(_services["query"].Url), DefaultRequestHeaders = { Authorization = new("Bearer", adminKey) } };
-        using var created = await admin2.PostAsJsonAsync("/admin/v1/keys", new { entity = Entity, name = "cluster tests" });
+        using var admin = new HttpClient { BaseAddress = new Uri(_services["query"].Url), DefaultRequestHeaders = { Authorization = new("Bearer", adminKey) } };
+        using var created = await admin.PostAsJsonAsync("/admin/v1/keys", new { entity = Entity, name = "cluster tests" });
         created.EnsureSuccessStatusCode();
         ApiKey = (await created.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
         _query = new HttpClient { BaseAddress = new Uri(_services["query"].Url), DefaultRequestHeaders = { Authorization = new("Bearer", ApiKey) } };
     }
 
-    public static int AmqpPort(int node) => ClusterPort + 10 * (node - 1);
-
-    private static int ManagementPort(int node) => AmqpPort(node) + 1;
+    private static int ManagementPort(int node) => ClusterPort + 10 * (node - 1) + 1;
 
     private async Task StartAsync(string name, string project, Dictionary<string, string> environment)
     {
