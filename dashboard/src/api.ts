@@ -60,6 +60,38 @@ export interface Run extends RunFields {
   /** the artifact versions the run made and read */
   artifactsLogged?: ArtifactRef[];
   artifactsUsed?: ArtifactRef[];
+  /** fork_from: its history is this run's up to and including the step (a reference), then its own */
+  forkedFrom?: ForkPoint | null;
+  /** resume_from: each time its history after `step` was superseded, oldest first */
+  rewinds?: Rewind[];
+}
+
+/** The run (same project) and step a run was forked from. */
+export interface ForkPoint {
+  runId: string;
+  step: number;
+}
+
+/** A rewind (resume_from): at `at` the run went back to `step` and logged on from step + 1. */
+export interface Rewind {
+  step: number;
+  at: string;
+}
+
+/** A run of a lineage: an ancestor (`step`: where its child in the chain was forked from it) or a fork (`step`: where it was forked). */
+export interface LineageRun {
+  runId: string;
+  /** null for a run that no longer exists */
+  name: string | null;
+  step: number;
+  /** forks only */
+  state?: string;
+}
+
+/** The runs a run descends from (nearest first) and the runs forked from it (by step, then id). */
+export interface Lineage {
+  ancestors: LineageRun[];
+  forks: LineageRun[];
 }
 
 export interface RunFailure {
@@ -349,6 +381,17 @@ export const api = {
   artifact: (p: string, name: string) => call<ArtifactCollection>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}`),
   artifactVersion: (p: string, name: string, version: string) =>
     call<ArtifactVersion>('GET', `/projects/${enc(p)}/artifacts/${enc(name)}/${enc(version)}`),
+
+  /** The runs the run was forked from and the runs forked from it; none from a server without lineage routes. */
+  async lineage(p: string, id: string): Promise<Lineage> {
+    try {
+      const res = await call<Partial<Lineage>>('GET', `/projects/${enc(p)}/runs/${enc(id)}/lineage`);
+      return { ancestors: res.ancestors ?? [], forks: res.forks ?? [] };
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return { ancestors: [], forks: [] };
+      throw e;
+    }
+  },
 
   /** The run's audit trail: its events but the data, oldest first. */
   audit: async (p: string, id: string) =>

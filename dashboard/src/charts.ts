@@ -3,14 +3,15 @@
 import * as echarts from 'echarts/core';
 import { BarChart, HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
-  DataZoomComponent, GridComponent, LegendComponent, ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
+  DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, ParallelComponent, TitleComponent, TooltipComponent,
+  VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { paletteFrom, themeChartOption, type ChartPalette } from './lib/chartTheme';
 import { currentTheme, onThemeChange } from './theme';
 
 echarts.use([LineChart, BarChart, HeatmapChart, ParallelChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent,
-  VisualMapComponent, ParallelComponent, TitleComponent, CanvasRenderer]);
+  VisualMapComponent, ParallelComponent, TitleComponent, MarkLineComponent, MarkAreaComponent, CanvasRenderer]);
 
 export { echarts };
 

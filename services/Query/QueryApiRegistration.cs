@@ -5,6 +5,7 @@ using Runstream.Query.Artifacts;
 using Runstream.Query.Audit;
 using Runstream.Query.Compare;
 using Runstream.Query.History;
+using Runstream.Query.Lineage;
 using Runstream.Query.Live;
 using Runstream.Query.Logs;
 using Runstream.Query.Media;
@@ -74,6 +75,7 @@ public static class QueryApiRegistration
         api.MapLogs();
         api.MapMedia();
         api.MapAudit();
+        api.MapLineage();
         api.MapSavedViews();
         var admin = app.MapGroup("/admin/v1");
         // The admin key filter applies to every route of the group.

@@ -7,6 +7,7 @@ import { robustRange } from './stats';
 import { wantsLog } from './compareDefaults';
 import { decimalsFor, durationInterval, durationLabel, niceRange, RUNTIME, tickLabel, xAxisLabel, xReadout } from './axisFormat';
 import type { GroupSeries, SampledSeries } from './series';
+import { xMarkOptions, type XMark } from './xMarks';
 
 export interface RunLine {
   id: string;
@@ -35,6 +36,8 @@ export interface LineInput {
   /** the x range zoomed to, in the chart's x units (ms for time); null: all of it */
   xRange?: [number, number] | null;
   legend?: boolean;
+  /** lines and spans at places on the x axis (a run's fork and rewinds) */
+  marks?: XMark[];
 }
 
 const AXIS_LABEL = { color: '#6b7280', fontSize: 10 };
@@ -98,6 +101,9 @@ export function lineOption(input: LineInput): Record<string, unknown> {
       });
     }
   }
+  // ECharts draws marks as part of a series: the first line carries them.
+  const carrier = series.find((s) => !String(s.id).endsWith(':raw') && !String(s.id).startsWith('band:'));
+  if (carrier) Object.assign(carrier, xMarkOptions(input.marks));
   const xRange = input.xRange ?? null;
   const drawn = linesPoints(series);
   const xs = xRange ? [xRange[0], xRange[1]] : extent(drawn.map((p) => p[0]));

@@ -14,6 +14,7 @@ import { href } from '../router';
 import { tagEditor, textEditor } from '../widgets';
 import { RunLogs } from './runLogs';
 import { RunAudit } from './runAudit';
+import { RunLineage } from './runLineage';
 import { RunMedia } from './runMedia';
 import { environmentCard, failureCard } from './runStory';
 
@@ -43,6 +44,7 @@ class RunView {
   private readonly failure = h('div');
   private logs: RunLogs | null = null;
   private media: RunMedia | null = null;
+  private lineage: RunLineage | null = null;
   private readonly stateSlot = h('span');
   private readonly overview = h('table', { class: 'kv' });
   private readonly notes = h('div', { class: 'notes' });
@@ -114,10 +116,12 @@ class RunView {
     this.controlsSmoothing = h('label', { class: 'inline-label smoothing' }, 'Smoothing', slider, smoothLabel);
     this.logs = new RunLogs(this.project, this.runId);
     this.media = new RunMedia(this.project, { id: run.runId, name: runName(run), color: colorFor(run.runId) });
+    this.lineage = new RunLineage(this.project, run, () => this.renderPanels());
     const overview = h('div', { class: 'run-body' },
       h('div', { class: 'run-info' },
         this.failure,
         card('Overview', this.overview),
+        this.lineage.el,
         card('Notes', this.notes, 'notes'),
         card('Tags', this.tags, 'tags'),
         card('Config', this.config, 'config'),
@@ -326,8 +330,9 @@ class RunView {
     const run = this.run!;
     const against = this.againstStepMetric.get(p.metric);
     const series = against?.series ?? this.history.series[p.metric];
+    const xKey = against?.x ?? this.x;
     p.render({
-      xKey: against?.x ?? this.x, log: false, smoothing: this.smooth,
+      xKey, log: false, smoothing: this.smooth, marks: this.lineage?.marks(xKey),
       runs: [{ id: run.runId, name: runName(run), color: colorFor(run.runId), series }],
     });
     p.setNote(series ? `${formatValue(series.count ?? series.x.length)} points` : '');
@@ -368,6 +373,7 @@ class RunView {
     this.run = { ...this.run!, ...run };
     this.media?.runChanged();
     this.media?.setName(runName(this.run));
+    this.lineage?.setRun(this.run);
     this.renderRun();
   }
 

@@ -9,6 +9,7 @@ import { h, icon } from '../dom';
 import { lineOption, type GroupLine, type RunLine } from '../lib/chartOptions';
 import type { SampledSeries } from '../lib/series';
 import type { PanelSize, YRange } from '../lib/urlState';
+import type { XMark } from '../lib/xMarks';
 import { popover } from '../widgets';
 import { dragToZoom } from './dragZoom';
 
@@ -36,6 +37,7 @@ export interface LineRender {
   smoothing: number;
   runs?: RunLine[];
   groups?: GroupLine[];
+  marks?: XMark[];
 }
 
 const SIZES: [PanelSize, string][] = [['s', 'Small'], ['m', 'Medium'], ['l', 'Large']];

@@ -336,6 +336,10 @@ class PublicRun:
         # The artifact versions the run logged and used: dicts with name, digest and version.
         self.artifacts_logged = [dict(a) for a in data.get("artifactsLogged") or []]
         self.artifacts_used = [dict(a) for a in data.get("artifactsUsed") or []]
+        # {"runId", "step"} of the run this one was forked from (fork_from), or None.
+        self.forked_from = data.get("forkedFrom")
+        # Each resume_from: {"step", "at"}; the history after that step, as it was then, is superseded.
+        self.rewinds = [dict(r) for r in data.get("rewinds") or []]
         self._saved = (list(self.tags), self.notes, self.name)
 
     @property
@@ -439,6 +443,10 @@ class PublicRun:
         for a in self.artifacts_logged + self.artifacts_used:
             if not a.get("version") and (a.get("name"), a.get("digest")) in known:
                 a["version"] = known[(a.get("name"), a.get("digest"))]
+
+    def lineage(self) -> dict:
+        """{"ancestors": [...], "forks": [...]}: the runs this one was forked from, nearest first, and the runs forked from it."""
+        return self._api._get(f"{self._base()}/lineage")
 
     def media_keys(self) -> list:
         """The run's image, table and histogram keys: dicts of key, kind, steps, firstStep, lastStep."""

@@ -19,6 +19,7 @@ from ._artifacts import Artifact, ArtifactFile, LoggedArtifact, UsedArtifact, pa
 from ._console import ConsoleBuffer
 from ._environment import collect as collect_environment
 from ._failure import failure_of
+from ._fork import check_step, parse_step_reference
 from ._media_worker import MediaWorker
 from ._metrics import MetricDefinition, definition_for, next_summary, summary_mode
 from ._system import SystemSampler
@@ -730,10 +731,15 @@ def _ask_server(settings: Settings, transport: Transport, spool: RunSpool, proje
         return None
 
 
+def _run_progress(settings: Settings, transport: Transport, project: str, run_id: str):
+    """Where Ingest says a run stands, with no fallback: a fork or a rewind cannot start from a guess."""
+    return transport.call("GetRun", transport.stub.GetRun, pb.RunRef(project=project, run_id=run_id), timeout=settings.init_timeout)
+
+
 def init(project: str | None = None, name: str | None = None, notes: str | None = None, tags=None,
          group: str | None = None, job_type: str | None = None, config=None, id: str | None = None,
          resume=None, mode: str | None = None, dir: str | None = None, reinit=None, entity: str | None = None,
-         *, url: str | None = None, api_key: str | None = None, query_url: str | None = None,
+         *, fork_from: str | None = None, resume_from: str | None = None, url: str | None = None, api_key: str | None = None, query_url: str | None = None,
          finish_timeout: float | None = None, settings=None, **unsupported) -> Run:
     """Starts a run, as ``wandb.init`` does, and returns it; use it as ``with runstream.init(...) as run:``.
 
@@ -750,6 +756,12 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     machine's spool knows of the run, with a warning (a preempted job restarting during an outage
     keeps going); with no spool of the run either, it raises. Otherwise init does not wait on the
     network.
+
+    `fork_from="<run id>?_step=200"` starts a new run whose history is that run's up to step 200 (read
+    through it: a reference, not a copy) and whose own steps start at 201; it starts with that run's
+    config, updated with `config`. `resume_from="<run id>?_step=200"` continues that run from step 200:
+    what it logged after it is superseded (kept in its event history) and its steps go on at 201. Both
+    ask Ingest about the run first, and refuse a run that does not exist or never reached the step.
     """
     started_ms = int(time.time() * 1000)
     chosen = settings
@@ -759,8 +771,18 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
         settings.warn(f"init() does not support {name}={unsupported[name]!r}; it is ignored.")
     project = check_name(project or os.environ.get("RUNSTREAM_PROJECT") or "uncategorized", "project")
     explicit_id = id or os.environ.get("RUNSTREAM_RUN_ID") or None
-    run_id = check_name(explicit_id or new_run_id(), "id")
     resume = resume_mode(resume)
+    fork = parse_step_reference("fork_from", fork_from) if fork_from is not None else None
+    rewind = parse_step_reference("resume_from", resume_from) if resume_from is not None else None
+    if fork is not None and rewind is not None:
+        raise ValueError("fork_from and resume_from together: fork_from starts a new run, resume_from continues one; pass one of them.")
+    if rewind is not None:
+        if explicit_id is not None and explicit_id != rewind[0]:
+            raise ValueError(f"resume_from={resume_from!r} continues run '{rewind[0]}', but id is '{explicit_id}'.")
+        explicit_id, resume = rewind[0], "must"
+    if (fork is not None or rewind is not None) and settings.offline:
+        raise RunstreamError(f"{'fork_from' if fork else 'resume_from'} needs Ingest to say where the run stands; it does not work offline.")
+    run_id = check_name(explicit_id or new_run_id(), "id")
     tags = _check_tags(tags)
     config_values = to_json_object(config)
 
@@ -789,13 +811,22 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
         resuming, last_sequence, next_step, server_config = False, 0, 0, None
         if explicit_id:
             server = None
-            if transport is not None:
+            if rewind is not None:
+                server = _run_progress(settings, transport, project, run_id)
+                check_step("resume_from", run_id, rewind[1], server)
+            elif transport is not None:
                 server = _ask_server(settings, transport, spool, project, run_id)
             resuming, last_sequence, next_step, server_config = decide_start(
                 run_id, resume, server, spool.last_sequence, spool.last_step)
             spool.skip_to(last_sequence)
         elif spool.last_sequence > 0:
             raise RunstreamError(f"A spool for run '{run_id}' exists already in {spool.directory}.")
+        if fork is not None:
+            parent = _run_progress(settings, transport, project, fork[0])
+            check_step("fork_from", fork[0], fork[1], parent)
+            server_config = parent.config_json
+        if fork is not None or rewind is not None:
+            next_step = (fork or rewind)[1] + 1
         known = json.loads(server_config) if server_config else {}
         if not resuming:
             known.update(config_values)
@@ -809,7 +840,7 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
     run = Run(settings, project, run_id, name, notes, tags, group, job_type, spool, transport, uplink,
               next_step, known, resuming)
     if resuming:
-        uplink.enqueue_frame(pb.RunFrame(resumed=pb.RunResumed()))
+        uplink.enqueue_frame(pb.RunFrame(resumed=pb.RunResumed(rewind_to_step=rewind[1]) if rewind is not None else pb.RunResumed()))
         if config_values:
             # What init was given is what the resumed run goes on with.
             run.config.update(config_values, allow_val_change=True)
@@ -817,7 +848,8 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
         # The start is now, not when the frame is written: steps logged meanwhile come after it.
         uplink.enqueue_frame(pb.RunFrame(client_time_unix_ms=started_ms, started=pb.RunStarted(
             name=name or "", notes=notes or "", tags=tags, group=group or "", job_type=job_type or "",
-            config_json=dumps(known), environment=collect_environment() if settings.save_environment else None)))
+            config_json=dumps(known), environment=collect_environment() if settings.save_environment else None,
+            fork_from=pb.ForkPoint(run_id=fork[0], step=fork[1]) if fork is not None else None)))
     _remember(run)
     if settings.offline:
         settings.info(f"run {run_id} of project {project} is offline; spooling to {spool.directory}")

@@ -46,7 +46,7 @@ public static class FrameValidator
 
     private static FrameProblem? ValidatePayloadContent(RunFrame frame) => frame.PayloadCase switch
     {
-        RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started),
+        RunFrame.PayloadOneofCase.Started => ValidateStarted(frame.Started, frame.Run?.RunId),
         RunFrame.PayloadOneofCase.ConfigUpdated => ValidateConfig("config_updated.config_json", frame.ConfigUpdated.ConfigJson),
         RunFrame.PayloadOneofCase.Metrics => ValidateMetrics(frame.Metrics),
         RunFrame.PayloadOneofCase.SummaryUpdated => ValidateSummary(frame.SummaryUpdated),
@@ -58,7 +58,8 @@ public static class FrameValidator
         RunFrame.PayloadOneofCase.MetricDefined => ValidateDefinition(frame.MetricDefined),
         RunFrame.PayloadOneofCase.Finished => ValidateFailure(frame.Finished.Failure),
         RunFrame.PayloadOneofCase.Media => MediaRules.Problem(frame.Media),
-        RunFrame.PayloadOneofCase.Heartbeat or RunFrame.PayloadOneofCase.Resumed => null,
+        RunFrame.PayloadOneofCase.Resumed => frame.Resumed.HasRewindToStep ? ValidateStep("resumed.rewind_to_step", frame.Resumed.RewindToStep) : null,
+        RunFrame.PayloadOneofCase.Heartbeat => null,
         _ => new("payload", "A frame carries exactly one payload (started, resumed, config_updated, metrics, summary_updated, artifact_logged, artifact_used, edited, console, metric_defined, media, finished or heartbeat)."),
     };
 
@@ -66,11 +67,21 @@ public static class FrameValidator
     public static FrameProblem? ValidateName(string field, string value) =>
         RunTextRules.NameProblem(field, value) is { } message ? new(field, message) : null;
 
-    private static FrameProblem? ValidateStarted(RunStarted started) =>
+    private static FrameProblem? ValidateStarted(RunStarted started, string? runId) =>
         // An empty name asks the server for one.
         ValidateEdit("started", started.Notes, started.Tags, started.Name.Length == 0 ? null : started.Name)
         ?? ValidateConfig("started.config_json", started.ConfigJson)
-        ?? (started.Environment is { } environment ? EnvironmentRules.Problem(environment) : null);
+        ?? (started.Environment is { } environment ? EnvironmentRules.Problem(environment) : null)
+        ?? (started.ForkFrom is { } fork ? ValidateFork(fork, runId) : null);
+
+    private static FrameProblem? ValidateFork(ForkPoint fork, string? runId) =>
+        ValidateName("started.fork_from.run_id", fork.RunId)
+        ?? (fork.RunId == runId ? new FrameProblem("started.fork_from.run_id", $"A run cannot fork from itself ('{runId}'); resume_from rewinds a run.") : null)
+        ?? ValidateStep("started.fork_from.step", fork.Step);
+
+    /// <summary>A step a run forks or rewinds at: one it could have logged.</summary>
+    private static FrameProblem? ValidateStep(string field, long step) =>
+        step < 0 ? new(field, $"{field} is {step}; steps start at 0.") : null;
 
     /// <summary>Notes, tags and the name, as a run starts with them or as they are edited later.</summary>
     public static FrameProblem? ValidateEdit(string prefix, string? notes, IReadOnlyList<string>? tags, string? name = null) =>

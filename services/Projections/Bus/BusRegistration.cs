@@ -4,6 +4,7 @@ using Runstream.ServiceDefaults;
 using Runstream.Contracts.Bus;
 using Runstream.Projections.Runs.ApplyingFrames;
 using Runstream.Projections.Runs.DetectingCrashes;
+using Runstream.Store.Metrics;
 
 namespace Runstream.Projections.Bus;
 
@@ -44,6 +45,8 @@ public static class BusRegistration
         builder.AddSpilledFrames();
         builder.Services.AddSingleton<PipelineHealth>();
         builder.Services.AddSingleton<StorageRetry>();
+        builder.Services.AddSingleton<MetricStatisticsReader>();
+        builder.Services.AddSingleton<SummariesAtStep>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();

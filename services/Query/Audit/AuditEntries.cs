@@ -13,7 +13,8 @@ public static class AuditEntries
         var sequence = Long(data, "sequence") is > 0 and var s ? s : (long?)null;
         var (kind, by, detail) = type switch
         {
-            "run_started" => ("started", "run", Join(Text(data, "name") is { } name ? $"as '{name}'" : null, Tags(data, "tags"), Config(data, "config"))),
+            "run_started" => ("started", "run", Join(Text(data, "name") is { } name ? $"as '{name}'" : null, Tags(data, "tags"), Config(data, "config"),
+                data.TryGetProperty("forkedFrom", out var fork) && fork.ValueKind == JsonValueKind.Object ? $"forked from {Text(fork, "runId")} at step {Long(fork, "step")}" : null)),
             "run_config_updated" => ("config changed", "run", Config(data, "changes") ?? ""),
             "summary_updated" => ("summary set", "run", Keys(data, "values", "strings", "booleans")),
             "metric_defined" => ("metric defined", "run", Join(Text(data, "name"), Text(data, "summary") is { } summary ? $"summary {summary}" : null,
@@ -21,6 +22,7 @@ public static class AuditEntries
             "run_edited" => ("edited", sequence is null ? Text(data, "editedBy") ?? "api" : "run",
                 Join(Text(data, "name") is { } renamed ? $"renamed '{renamed}'" : null, Tags(data, "tags"), Text(data, "notes") is { } notes ? $"notes \"{Cut(notes)}\"" : null)),
             "run_resumed" => ("resumed", "run", $"was {Text(data, "previousState")}"),
+            "run_rewound" => ("rewound", "run", $"to step {Long(data, "step")}: later steps superseded; was {Text(data, "previousState")}"),
             "run_finished" => Long(data, "exitCode") is 0 ? ("finished", "run", "exit code 0")
                 : ("failed", "run", Join($"exit code {Long(data, "exitCode")}", data.TryGetProperty("failure", out var failure) && failure.ValueKind == JsonValueKind.Object
                     ? $"{Text(failure, "type")}: {Cut(Text(failure, "message") ?? "")}" : null)),

@@ -1,5 +1,6 @@
 using Npgsql;
 using Runstream.Store.Metrics;
+using Runstream.Store.Runs;
 using StoreOptions = Runstream.Store.StoreOptions;
 
 namespace Runstream.Query.History;
@@ -23,6 +24,24 @@ public sealed record MetricChunkRead(long FirstStep, long LastStep, long[]? Step
     public bool InBlocks => Values is null;
 
     public long StepAt(int i) => Steps?[i] ?? FirstStep + i;
+
+    /// <summary>The chunk's points up to <paramref name="step"/> (an ancestor's chunk that crosses the step a fork was made at).</summary>
+    /// <remarks>Chunks that cross it are read as points, never in blocks.</remarks>
+    public MetricChunkRead UpTo(long step)
+    {
+        if (LastStep <= step)
+            return this;
+        var values = Values ?? throw new InvalidOperationException("A chunk read in blocks cannot be cut.");
+        var kept = Enumerable.Range(0, values.Length).Where(i => StepAt(i) <= step).ToArray();
+        return this with
+        {
+            FirstStep = kept.Length > 0 ? StepAt(kept[0]) : FirstStep,
+            LastStep = Math.Min(LastStep, step),
+            Steps = Steps is null ? null : [.. kept.Select(i => Steps[i])],
+            Times = Times is null ? null : [.. kept.Select(i => Times[i])],
+            Values = [.. kept.Select(i => values[i])],
+        };
+    }
 }
 
 /// <summary>
@@ -143,19 +162,24 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
         long blocksFrom = long.MaxValue, long afterSequence = 0)
     {
         var times = withTimes ? "times_ms" : "null::bigint[]";
-        // The points of a dense chunk are counted from its steps' range: counting the array would read it.
+        // A fork's history is its ancestors' chunks up to the fork steps (RunLineage), then its own. The points of a
+        // dense chunk are counted from its steps' range: counting the array would read it. A key with a chunk that
+        // crosses a fork step is read as points, so the chunk can be cut there.
         await using var command = database.CreateCommand($"""
+            with recursive {RunLineage.Cte(store.Schema, "$1", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}
             select key, first_step, last_step, case when dense then null else steps end, {times},
                 case when blocks and block_min is not null then null else values end,
                 case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end,
-                sequence
+                case when generation = 0 then sequence else 0 end, up_to
             from (
-                select c.*, bool_and(c.dense) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
-                from {store.Schema}.{MetricHistoryTable.Name} c
-                where c.run_key = $1 and ($2::text[] is null or c.key = any($2)) and c.sequence > $4
+                select c.*, l.up_to, l.generation,
+                    bool_and(c.dense and c.last_step <= l.up_to) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
+                from lineage l
+                join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key and (c.first_step <= l.up_to or not c.dense)
+                where ($2::text[] is null or c.key = any($2)) and (l.generation = 0 and c.sequence > $4 or l.generation > 0 and $4 = 0)
                 window k as (partition by c.key)
             ) chunks
-            order by key, sequence
+            order by key, generation desc, sequence
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = runKey });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)keys ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
@@ -176,7 +200,7 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<double[]>(6),
                 reader.IsDBNull(7) ? null : reader.GetFieldValue<double[]>(7),
                 reader.IsDBNull(8) ? null : reader.GetFieldValue<double[]>(8),
-                reader.GetInt64(9)));
+                reader.GetInt64(9)).UpTo(reader.GetInt64(10)));
         }
         return byKey.ToDictionary(kv => kv.Key, kv => new MetricChunks(kv.Key, kv.Value));
     }

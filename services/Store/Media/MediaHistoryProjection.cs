@@ -21,10 +21,15 @@ public sealed class MediaHistoryProjection(string schema) : IProjection
         on conflict (run_key, key, step, sequence) do update set time_ms = excluded.time_ms, kind = excluded.kind, value = excluded.value, digests = excluded.digests
         """;
 
+    // Media of steps a rewind superseded is no longer the run's (its events keep the record).
+    private readonly string _rewind = $"delete from {schema}.{MediaCellsTable.Name} where run_key = ? and step > ?";
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         foreach (var e in events)
-            if (e.Data is MediaLogged logged)
+            if (e.Data is RunRewound rewound)
+                operations.QueueSqlCommand(_rewind, e.StreamKey!, rewound.Step);
+            else if (e.Data is MediaLogged logged)
             {
                 var media = logged.Decode();
                 foreach (var row in media.Rows)

@@ -57,6 +57,10 @@ public sealed class RunDetails
     public bool ConsoleLimitReached { get; set; }
     /// <summary>Bytes of the media files the run logged, against <see cref="Media.MediaLimits.MaxBytesPerRun"/>.</summary>
     public long MediaBytes { get; set; }
+    /// <summary>The run this one was forked from, and at which step: its history starts as that run's up to the step.</summary>
+    public ForkPoint? ForkedFrom { get; set; }
+    /// <summary>Each time the run went on from an earlier step (resume_from), superseding what it had logged after it.</summary>
+    public List<RunRewind> Rewinds { get; set; } = [];
 }
 
 public sealed record RejectedFrame(long Sequence, string Reason);
@@ -102,11 +106,14 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 run.Failure = finished.Failure;
                 run.FinishedAt = finished.FinishedAt;
                 break;
+            case RunRewound rewound:
+                Continue(run);
+                rewound.Summary.ApplyTo(run);
+                run.LastStep = run.LastStep is { } last ? Math.Min(last, rewound.Step) : null;
+                run.Rewinds.Add(new RunRewind(rewound.Step, rewound.RewoundAt));
+                break;
             case RunResumed:
-                run.State = RunState.Running;
-                run.ExitCode = null;
-                run.Failure = null;
-                run.FinishedAt = null;
+                Continue(run);
                 break;
             case RunCrashed:
                 run.State = RunState.Crashed;
@@ -155,6 +162,15 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
         return run;
     }
 
+    /// <summary>A client continued the run: it is running again, whatever ended it before.</summary>
+    private static void Continue(RunDetails run)
+    {
+        run.State = RunState.Running;
+        run.ExitCode = null;
+        run.Failure = null;
+        run.FinishedAt = null;
+    }
+
     private static RunDetails New(string id, DateTimeOffset at)
     {
         var key = RunKey.Parse(id);
@@ -171,6 +187,12 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
         run.State = RunState.Running;
         run.Config = started.Config;
         run.CreatedAt = started.StartedAt;
+        if (started.ForkedFrom is { } fork)
+        {
+            run.ForkedFrom = fork;
+            run.LastStep = fork.Step;
+            started.Inherited?.ApplyTo(run);
+        }
     }
 
     /// <summary>System metrics (CPU, memory, GPU: the SDKs' samples) are history only, not the run's results.</summary>

@@ -13,6 +13,10 @@ public interface IFrameEvent
     long Sequence { get; }
 }
 
+/// <summary>
+/// A run began. A fork (<paramref name="ForkedFrom"/>) starts with its parent's history up to the fork step, read
+/// through the parent (a reference, not a copy), and with the summary that history gave (<paramref name="Inherited"/>).
+/// </summary>
 public sealed record RunStarted(
     long Sequence,
     string Entity,
@@ -25,7 +29,9 @@ public sealed record RunStarted(
     string? JobType,
     JsonObject Config,
     DateTimeOffset StartedAt,
-    RunEnvironment? Environment = null) : IFrameEvent;
+    RunEnvironment? Environment = null,
+    ForkPoint? ForkedFrom = null,
+    SummaryAtStep? Inherited = null) : IFrameEvent;
 
 public sealed record RunConfigUpdated(long Sequence, JsonObject Changes) : IFrameEvent;
 

@@ -28,6 +28,7 @@ public static class StoredEventNames
         new(typeof(ConsoleLogged), "console_logged"),
         new(typeof(MetricDefined), "metric_defined"),
         new(typeof(MediaLogged), "media_logged"),
+        new(typeof(RunRewound), "run_rewound"),
         // The server's word on a run.
         new(typeof(RunCrashed), "run_crashed"),
         new(typeof(RunRevived), "run_revived"),

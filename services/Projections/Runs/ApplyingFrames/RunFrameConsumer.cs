@@ -22,7 +22,7 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// </para>
 /// </summary>
 public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, StorageRetry retry, PipelineHealth health, FrameConsumerOptions options,
-    ILogger<RunFrameConsumer> logger)
+    SummariesAtStep summaries, ILogger<RunFrameConsumer> logger)
     : IConsumer<Batch<RunFrameReceived>>
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApplyLag =
@@ -162,7 +162,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
             {
                 var frames = await WithPayloadsAsync(plan.Apply, cancellation);
                 spilled.AddRange(frames.Where(f => f.SpilledFrame is not null).Select(f => f.SpilledFrame!));
-                appends.Add((runKey, run?.StreamVersion, ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey)));
+                var events = ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey);
+                if (events.Any(e => e is Store.Runs.RunStarted { ForkedFrom: not null } or RunRewound))
+                    events = await summaries.FillAsync(session, runKey, events, cancellation);
+                appends.Add((runKey, run?.StreamVersion, events));
                 applied.Add(runKey);
             }
         }
@@ -220,7 +223,7 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
         foreach (var frame in frames)
         {
             var @event = ToEvent(frame, soFar, runKey);
-            if (soFar.State == RunState.Crashed && @event is not Store.Runs.RunResumed)
+            if (soFar.State == RunState.Crashed && @event is not (Store.Runs.RunResumed or RunRewound))
                 events.Add(new RunRevived(frame.ReceivedAt));
             events.Add(@event);
             soFar = soFar.After(@event);

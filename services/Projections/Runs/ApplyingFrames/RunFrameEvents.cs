@@ -25,7 +25,8 @@ public static class RunFrameEvents
                 received.Sequence, received.Entity, received.Project, received.RunId,
                 NullIfEmpty(frame.Started.Name), NullIfEmpty(frame.Started.Notes), [.. frame.Started.Tags],
                 NullIfEmpty(frame.Started.Group), NullIfEmpty(frame.Started.JobType),
-                ParseObject(frame.Started.ConfigJson), sentAt, EnvironmentOf(frame.Started.Environment)),
+                ParseObject(frame.Started.ConfigJson), sentAt, EnvironmentOf(frame.Started.Environment),
+                frame.Started.ForkFrom is { } fork ? new Store.Runs.ForkPoint(fork.RunId, fork.Step) : null),
             RunFrame.PayloadOneofCase.ConfigUpdated => new RunConfigUpdated(received.Sequence, ParseObject(frame.ConfigUpdated.ConfigJson)),
             RunFrame.PayloadOneofCase.Metrics => new Store.Runs.MetricsLogged(received.Sequence, frame.Metrics.ToByteArray()),
             RunFrame.PayloadOneofCase.SummaryUpdated => new Store.Runs.SummaryUpdated(received.Sequence, new Dictionary<string, double>(frame.SummaryUpdated.Values),
@@ -42,7 +43,10 @@ public static class RunFrameEvents
             RunFrame.PayloadOneofCase.Edited => new Store.Runs.RunEdited(
                 received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt,
                 frame.Edited.HasName ? frame.Edited.Name : null),
-            RunFrame.PayloadOneofCase.Resumed => new Store.Runs.RunResumed(received.Sequence, before.State, sentAt),
+            // The summary a rewind goes back to is read from the history (SummariesAtStep), not from the frame.
+            RunFrame.PayloadOneofCase.Resumed => frame.Resumed.HasRewindToStep
+                ? new RunRewound(received.Sequence, frame.Resumed.RewindToStep, before.State, SummaryAtStep.Empty, sentAt)
+                : new Store.Runs.RunResumed(received.Sequence, before.State, sentAt),
             RunFrame.PayloadOneofCase.Finished => new Store.Runs.RunFinished(received.Sequence, frame.Finished.ExitCode, sentAt,
                 frame.Finished.Failure is { } failure ? new Store.Runs.RunFailure(failure.Type, failure.Message, failure.Traceback) : null),
             RunFrame.PayloadOneofCase.Console => ConsoleOf(received.Sequence, frame.Console, before),

@@ -11,7 +11,7 @@ public sealed record RunSoFar(RunState State, long ConsoleLines = 0, long Consol
     public RunSoFar After(object @event) => @event switch
     {
         RunFinished finished => this with { State = finished.ExitCode == 0 ? RunState.Finished : RunState.Failed },
-        Store.Runs.RunStarted or Store.Runs.RunResumed => this with { State = RunState.Running },
+        Store.Runs.RunStarted or Store.Runs.RunResumed or RunRewound => this with { State = RunState.Running },
         Store.Runs.ConsoleLogged console => this with
         {
             State = State == RunState.Crashed ? RunState.Running : State,
