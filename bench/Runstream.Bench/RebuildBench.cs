@@ -96,7 +96,8 @@ internal static class RebuildBench
         text.AppendLine(CultureInfo.InvariantCulture, $"| time | {seconds:0.0} s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| events/s | {events / seconds:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| points/s | {points / seconds:N0} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| 100,000,000 points at this rate (not run here) | {100_000_000 / (points / seconds) / 60:0} min |");
+        if (points < 100_000_000)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| 100,000,000 points at this rate (not run here) | {100_000_000 / (points / seconds) / 60:0} min |");
         return text.ToString();
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Runstream.Client;
 using Runstream.Contracts.V1;
 
 namespace Runstream.IntegrationTests;
@@ -109,6 +110,49 @@ public sealed class ForkAndRewindTests(StackFixture stack)
         Assert.Contains(errors, e => e.Field == "started.fork_from.step" && e.Message.Contains("steps start at 0"));
         Assert.Contains(errors, e => e.Field == "resumed.rewind_to_step");
     }
+
+    [Fact]
+    public async Task The_csharp_sdk_forks_and_rewinds_as_the_python_one_does()
+    {
+        var project = StackFixture.NewProject("fork-sdk");
+        string parentId;
+        await using (var parent = await Experiment.InitAsync(stack.Settings(project) with { Config = new { lr = 0.1, layers = 2 } }))
+        {
+            parentId = parent.Id;
+            for (var step = 0; step < 10; step++)
+                parent.Log(new Dictionary<string, double> { ["loss"] = step });
+        }
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{parentId}", r => r?["state"]?.GetValue<string>() == "finished", "the parent to finish");
+
+        string childId;
+        await using (var child = await Experiment.InitAsync(stack.Settings(project) with { ForkFrom = RunStepReference.Parse($"{parentId}?_step=4"), Config = new { lr = 0.01 } }))
+        {
+            childId = child.Id;
+            Assert.Equal(0.01, child.Config.Get<double>("lr"));
+            Assert.Equal(2, child.Config.Get<int>("layers"));
+            child.Log(new Dictionary<string, double> { ["loss"] = 50 });
+        }
+        var fork = await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{childId}", r => r?["state"]?.GetValue<string>() == "finished", "the fork to finish");
+        Assert.Equal(5, fork!["lastStep"]!.GetValue<long>());
+        var forkLosses = await LossesAsync(project, childId);
+        Assert.Equal([0, 1, 2, 3, 4, 50], forkLosses);
+
+        await using (var rewound = await Experiment.InitAsync(stack.Settings(project) with
+        {
+            ResumeFrom = RunStepReference.Parse($"{parentId}?_step=2"),
+            SpoolDirectory = Directory.CreateTempSubdirectory("runstream-rewind-").FullName,
+        }))
+            rewound.Log(new Dictionary<string, double> { ["loss"] = 30 });
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}/runs/{parentId}",
+            r => r?["state"]?.GetValue<string>() == "finished" && r["rewinds"]?.AsArray().Count == 1, "the rewound parent to finish");
+        var rewoundLosses = await LossesAsync(project, parentId);
+        Assert.Equal([0, 1, 2, 30], rewoundLosses);
+        var refused = await Assert.ThrowsAsync<RunResumeException>(() => Experiment.InitAsync(stack.Settings(project) with { ForkFrom = new RunStepReference(parentId, 9) }));
+        Assert.Contains("has logged up to step 3; step 9 is past its history", refused.Message);
+    }
+
+    private async Task<double[]> LossesAsync(string project, string runId) =>
+        [.. (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/{runId}/history?keys=loss"))!.AsArray().Select(r => r!["loss"]!.GetValue<double>())];
 
     private async Task AssertRewoundHistoryAsync(string project)
     {

@@ -41,4 +41,27 @@ public sealed class RunStartTests
         var error = Assert.Throws<RunResumeException>(() => RunStart.Decide("r", ResumeMode.Never, Existing, 0, -1));
         Assert.Contains("exists already", error.Message);
     }
+
+    [Theory]
+    [InlineData("abc123?_step=200", "abc123", 200)]
+    [InlineData("run.v2_x-1?_step=0", "run.v2_x-1", 0)]
+    public void A_run_step_reads_wandbs_form(string value, string runId, long step) =>
+        Assert.Equal(new RunStepReference(runId, step), RunStepReference.Parse(value));
+
+    [Theory]
+    [InlineData("abc123")]
+    [InlineData("abc123?_step=-1")]
+    [InlineData("a/b?_step=3")]
+    [InlineData("abc?step=3")]
+    public void Anything_else_is_no_run_step_and_the_error_shows_the_form(string value) =>
+        Assert.Contains("<run id>?_step=<step>", Assert.Throws<FormatException>(() => RunStepReference.Parse(value)).Message);
+
+    [Fact]
+    public void A_fork_or_rewind_needs_a_run_that_reached_the_step()
+    {
+        RunStart.CheckStep("ForkFrom", new RunStepReference("p", 99), Existing);
+        Assert.Contains("does not exist", Assert.Throws<RunResumeException>(() => RunStart.CheckStep("ForkFrom", new("p", 0), Missing)).Message);
+        Assert.Contains("has logged up to step 99; step 100 is past its history",
+            Assert.Throws<RunResumeException>(() => RunStart.CheckStep("ResumeFrom", new("p", 100), Existing)).Message);
+    }
 }

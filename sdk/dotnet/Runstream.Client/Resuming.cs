@@ -16,8 +16,12 @@ public enum ResumeMode
 public sealed class RunResumeException(string message) : Exception(message);
 
 /// <summary>Where a run starts from: a new run, or an existing one continued after its last sequence and step.</summary>
+/// <remarks>A fork (<see cref="ForkFrom"/>) is a new run that starts after its parent's step; a rewind (<see cref="RewindTo"/>) resumes a run from a step.</remarks>
 internal sealed record RunStart(bool Resuming, long LastSequence, long NextStep, string? ServerConfigJson)
 {
+    public RunStepReference? ForkFrom { get; init; }
+    public long? RewindTo { get; init; }
+
     public static readonly RunStart New = new(Resuming: false, LastSequence: 0, NextStep: 0, ServerConfigJson: null);
 
     /// <summary>
@@ -37,5 +41,15 @@ internal sealed record RunStart(bool Resuming, long LastSequence, long NextStep,
         var lastSequence = Math.Max(server?.LastSequence ?? 0, spoolLastSequence);
         var lastStep = Math.Max(server?.LastStep ?? -1, spoolLastStep);
         return new RunStart(Resuming: true, lastSequence, lastStep + 1, server is { Exists: true } ? server.ConfigJson : null);
+    }
+
+    /// <summary>A fork or a rewind needs a run that exists and reached the step: it cannot start from nowhere.</summary>
+    public static void CheckStep(string setting, RunStepReference reference, RunProgress? server)
+    {
+        if (server is not { Exists: true })
+            throw new RunResumeException($"{setting}: run '{reference.RunId}' does not exist in this project.");
+        if (server.LastStep < reference.Step)
+            throw new RunResumeException($"{setting}: run '{reference.RunId}' has logged {(server.LastStep < 0 ? "no step" : $"up to step {server.LastStep}")}; "
+                + $"step {reference.Step} is past its history.");
     }
 }

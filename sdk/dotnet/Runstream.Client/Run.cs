@@ -66,7 +66,7 @@ public sealed class Run : IAsyncDisposable
 
         if (start.Resuming)
         {
-            _uplink.Enqueue(new RunFrame { Resumed = new RunResumed() });
+            _uplink.Enqueue(new RunFrame { Resumed = start.RewindTo is { } step ? new RunResumed { RewindToStep = step } : new RunResumed() });
             if (configChanges is not null)
                 Config.Update(configChanges);
         }
@@ -85,6 +85,7 @@ public sealed class Run : IAsyncDisposable
                     JobType = settings.JobType ?? "",
                     ConfigJson = config.ToJsonString(),
                     Environment = settings.RecordEnvironment ? EnvironmentProbe.Read() : null,
+                    ForkFrom = start.ForkFrom is { } fork ? new ForkPoint { RunId = fork.RunId, Step = fork.Step } : null,
                 },
             });
         }
@@ -116,18 +117,35 @@ public sealed class Run : IAsyncDisposable
 
     internal static async Task<Run> StartAsync(RunSettings settings, CancellationToken cancellation)
     {
-        var id = settings.Id ?? RunIds.NewId();
+        if (settings.ForkFrom is not null && settings.ResumeFrom is not null)
+            throw new ArgumentException("ForkFrom and ResumeFrom together: ForkFrom starts a new run, ResumeFrom continues one; set one of them.", nameof(settings));
+        if (settings.ResumeFrom is { } from && settings.Id is { } named && named != from.RunId)
+            throw new ArgumentException($"ResumeFrom continues run '{from.RunId}', but Id is '{named}'.", nameof(settings));
+        if ((settings.ForkFrom ?? settings.ResumeFrom) is not null && settings.Offline)
+            throw new RunResumeException($"{(settings.ForkFrom is null ? "ResumeFrom" : "ForkFrom")} needs Ingest to say where the run stands; it does not work offline.");
+        var id = settings.ResumeFrom?.RunId ?? settings.Id ?? RunIds.NewId();
         var ingest = new IngestConnection(settings);
         var spool = RunSpool.OpenOrCreate(settings.ResolveSpoolDirectory(), new SpoolInfo(settings.Project, id));
         try
         {
             var start = RunStart.New;
-            if (settings.Id is not null)
+            if (settings.Id is not null || settings.ResumeFrom is not null)
             {
-                var server = settings.Offline ? null
-                    : await ingest.Client.GetRunAsync(new RunRef { Project = settings.Project, RunId = id }, ingest.Headers, cancellationToken: cancellation);
-                start = RunStart.Decide(id, settings.Resume, server, spool.LastSequence, spool.LastStep);
+                var server = settings.Offline ? null : await ProgressAsync(ingest, settings.Project, id, cancellation);
+                if (settings.ResumeFrom is { } rewind)
+                {
+                    RunStart.CheckStep(nameof(RunSettings.ResumeFrom), rewind, server);
+                    start = RunStart.Decide(id, ResumeMode.Must, server, spool.LastSequence, spool.LastStep) with { NextStep = rewind.Step + 1, RewindTo = rewind.Step };
+                }
+                else
+                    start = RunStart.Decide(id, settings.Resume, server, spool.LastSequence, spool.LastStep);
                 spool.SkipTo(start.LastSequence);
+            }
+            if (settings.ForkFrom is { } fork)
+            {
+                var parent = await ProgressAsync(ingest, settings.Project, fork.RunId, cancellation);
+                RunStart.CheckStep(nameof(RunSettings.ForkFrom), fork, parent);
+                start = start with { NextStep = fork.Step + 1, ServerConfigJson = parent.ConfigJson, ForkFrom = fork };
             }
             return new Run(settings, id, spool, ingest, start);
         }
@@ -138,6 +156,9 @@ public sealed class Run : IAsyncDisposable
             throw;
         }
     }
+
+    private static async Task<RunProgress> ProgressAsync(IngestConnection ingest, string project, string runId, CancellationToken cancellation) =>
+        await ingest.Client.GetRunAsync(new RunRef { Project = project, RunId = runId }, ingest.Headers, cancellationToken: cancellation);
 
     /// <summary>
     /// Logs metrics for one step. Without <paramref name="step"/> it is the next step (0, 1, 2, ...).

@@ -21,6 +21,18 @@ public sealed record RunSettings
     public ResumeMode Resume { get; init; } = ResumeMode.Never;
 
     /// <summary>
+    /// Start a new run whose history is this run's up to the step (read through it: a reference, not a copy), with
+    /// its config updated by <see cref="Config"/>; the new run's steps start after it. wandb's <c>fork_from</c>.
+    /// </summary>
+    public RunStepReference? ForkFrom { get; init; }
+
+    /// <summary>
+    /// Continue this run from the step: what it logged after it is superseded (its events stay, for the audit trail)
+    /// and its steps go on after it. wandb's <c>resume_from</c>; <see cref="Id"/>, if set, must name the same run.
+    /// </summary>
+    public RunStepReference? ResumeFrom { get; init; }
+
+    /// <summary>
     /// Ingest's address, or several separated by commas (calls are balanced over them, and a run moves to another
     /// when its instance goes away); defaults to <c>RUNSTREAM_URL</c>, then http://127.0.0.1:5101.
     /// </summary>
