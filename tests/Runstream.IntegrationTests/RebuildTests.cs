@@ -127,6 +127,11 @@ public sealed class RebuildTests(StackFixture stack)
             p => p["state"]!.GetValue<string>() is "succeeded" or "failed", "the overview rebuilt", TimeSpan.FromMinutes(2));
         Assert.True(done["state"]!.GetValue<string>() == "succeeded", done.ToJsonString());
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 1, "the run counted again");
+
+        // And it goes on: the rebuild stopped the projection's shard, which must run again for what is logged after it.
+        await using (var later = await Experiment.InitAsync(stack.Settings(project)))
+            Assert.True((await later.FinishAsync()).Complete);
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 2, "a run started after the rebuild counted");
     }
 
     private static Dictionary<string, double> Row(int run, int step) => new() { ["loss"] = (run + 1.0) / (step + 1), ["acc"] = step * 0.001 + run };

@@ -7,8 +7,8 @@ namespace Runstream.Projections.Rebuilds;
 
 /// <summary>
 /// Rebuilds an async projection (project overview, artifact collections) with Marten's own daemon machinery,
-/// <c>RebuildProjectionAsync</c>: it stops the projection's shard, removes its documents and its progress,
-/// replays every event up to the high-water mark and starts the shard again, which goes on from there. Events
+/// <c>RebuildProjectionAsync</c>: it stops the projection's shard, removes its documents and its progress and
+/// replays every event up to the high-water mark; then the shard is started again, and goes on from there. Events
 /// appended meanwhile are beyond the mark and are applied by the restarted shard, as any async projection's are.
 /// Readers see the documents emptied and filling while it runs (Marten's rebuild is not blue/green).
 /// Progress is the shard's position in the event sequence against the high-water mark at the start.
@@ -34,6 +34,9 @@ public sealed class DaemonRebuilder(IProjectionCoordinator coordinator, NpgsqlDa
             await report(false);
         }
         await rebuild;
+        // The rebuild stops the projection's running shard and does not start it again (JasperFx.Events 2.x): until
+        // something does, events appended after the rebuild never reach the projection.
+        await daemon.StartAgentAsync($"{name}:All", cancellation);
         progress.EventsDone = progress.EventsTotal;
     }
 
