@@ -98,6 +98,60 @@ public sealed class ForkAndRewindTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_fork_rewound_below_its_fork_step_leaves_the_parents_later_steps_and_the_project_counts_follow()
+    {
+        var project = StackFixture.NewProject("fork-rewind");
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var parent = new RunRef { Project = project, RunId = "parent" };
+        await SendAllAsync(ingest, RawIngestClient.Started(parent, 1), Rows(parent, 2, 0, 9, step => [("loss", step)]), RawIngestClient.Finished(parent, 3));
+        var fork = new RunRef { Project = project, RunId = "fork" };
+        await SendAllAsync(ingest, Fork(fork, "parent", 6), Rows(fork, 2, 7, 8, step => [("loss", 100 + step)]), RawIngestClient.Finished(fork, 3));
+
+        await SendAllAsync(ingest, new RunFrame { Run = fork, Sequence = 4, Resumed = new RunResumed { RewindToStep = 2 } },
+            Rows(fork, 5, 3, 3, step => [("loss", 300 + step)]));
+        var rows = (await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/fork/history?keys=loss"))!.AsArray();
+        Assert.Equal(["0:0", "1:1", "2:2", "3:303"], rows.Select(r => $"{r!["_step"]}:{r["loss"]}"));
+        var details = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/fork");
+        Assert.Equal((3L, 303.0), (details!["lastStep"]!.GetValue<long>(), details["summary"]!["loss"]!.GetValue<double>()));
+
+        // The rewound fork runs again: one running and one finished run, as the project page counts them.
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runsByState"]?["running"]?.GetValue<int>() == 1
+            && p["runsByState"]!["finished"]?.GetValue<int>() == 1, "the project to count the rewound run as running");
+    }
+
+    [Fact]
+    public async Task A_rewind_that_arrives_with_the_frames_before_it_summarises_them_too()
+    {
+        var project = StackFixture.NewProject("rewind-batch");
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var run = new RunRef { Project = project, RunId = "replayed" };
+        // As a spool replays a killed process's last frames right before the new process's rewind.
+        await SendAllAsync(ingest, RawIngestClient.Started(run, 1), Rows(run, 2, 0, 9, step => [("loss", step)]),
+            Rows(run, 3, 10, 19, step => [("acc", step / 100.0)]), new RunFrame { Run = run, Sequence = 4, Resumed = new RunResumed { RewindToStep = 15 } });
+        var details = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/replayed");
+        Assert.Equal(0.15, details!["summary"]!["acc"]!.GetValue<double>());
+        Assert.Equal(9, details["summary"]!["loss"]!.GetValue<double>());
+        Assert.Equal(15, details["lastStep"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_fork_of_a_run_that_does_not_exist_or_past_its_history_is_recorded_as_rejected()
+    {
+        var project = StackFixture.NewProject("fork-missing");
+        using var ingest = new RawIngestClient(stack.IngestUrl, stack.ApiKey);
+        var parent = new RunRef { Project = project, RunId = "short" };
+        await SendAllAsync(ingest, RawIngestClient.Started(parent, 1), Rows(parent, 2, 0, 3, step => [("loss", step)]));
+        await SendAllAsync(ingest, Fork(new RunRef { Project = project, RunId = "orphan" }, "nobody", 0));
+        await SendAllAsync(ingest, Fork(new RunRef { Project = project, RunId = "beyond" }, "short", 9));
+
+        var orphan = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/orphan");
+        Assert.Contains("run 'nobody' does not exist", orphan!["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
+        var beyond = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/beyond");
+        Assert.Contains("has logged up to step 3; step 9 is past its history", beyond!["rejectedFrames"]![0]!["reason"]!.GetValue<string>());
+        Assert.Null(beyond["forkedFrom"]);
+    }
+
+    [Fact]
     public async Task A_fork_from_itself_or_from_a_negative_step_is_refused_by_name()
     {
         var project = StackFixture.NewProject("fork-bad");
@@ -147,6 +201,9 @@ public sealed class ForkAndRewindTests(StackFixture stack)
             r => r?["state"]?.GetValue<string>() == "finished" && r["rewinds"]?.AsArray().Count == 1, "the rewound parent to finish");
         var rewoundLosses = await LossesAsync(project, parentId);
         Assert.Equal([0, 1, 2, 30], rewoundLosses);
+        // The fork was made before the rewind: it reads its parent as the parent was then.
+        var forkLossesAfter = await LossesAsync(project, childId);
+        Assert.Equal([0, 1, 2, 3, 4, 50], forkLossesAfter);
         var refused = await Assert.ThrowsAsync<RunResumeException>(() => Experiment.InitAsync(stack.Settings(project) with { ForkFrom = new RunStepReference(parentId, 9) }));
         Assert.Contains("has logged up to step 3; step 9 is past its history", refused.Message);
     }

@@ -93,7 +93,7 @@ public sealed class ForkAndRewindLogicTests
             new SummaryAtStep(new() { ["acc"] = 0.8 }, [], ["late"]), DateTimeOffset.UnixEpoch)));
         Assert.Equal((80L, RunState.Running, (int?)null), (run!.LastStep!.Value, run.State, run.ExitCode));
         Assert.Equal(0.8, run.Summary["acc"]!.GetValue<double>());
-        Assert.Equal([new RunRewind(80, DateTimeOffset.UnixEpoch)], run.Rewinds);
+        Assert.Equal([new RunRewind(80, DateTimeOffset.UnixEpoch, 5)], run.Rewinds);
         Assert.Equal(5, run.LastSequence);
     }
 

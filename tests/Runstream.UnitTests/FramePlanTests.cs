@@ -63,4 +63,24 @@ public sealed class FramePlanTests
 
         Assert.Equal([[1L], [2L, 3L], [4L], [5L]], parts);
     }
+
+    [Fact]
+    public void A_rewind_after_other_frames_waits_with_what_follows_it_and_parked_frames_stay_parked()
+    {
+        var plan = FramePlan.For(lastApplied: 1, [Frame(2), Frame(3), Frame(5)], Parked(4, 9)).HoldBackFrom(3);
+
+        Assert.Equal([2L], plan.Apply.Select(f => f.Sequence));
+        Assert.Equal([3L, 5L], plan.Park.Select(f => f.Sequence));
+        Assert.Empty(plan.Unpark);
+    }
+
+    [Fact]
+    public void Only_a_rewind_that_follows_other_events_is_held_back()
+    {
+        var rewind = new Store.Runs.RunRewound(3, 10, Store.Runs.RunState.Finished, Store.Runs.SummaryAtStep.Empty, DateTimeOffset.UnixEpoch);
+        var metrics = new Store.Runs.MetricsLogged(2, []);
+        Assert.Equal(3, FramePlan.RewindAfterOthers([metrics, rewind, metrics]));
+        Assert.Null(FramePlan.RewindAfterOthers([rewind, metrics]));
+        Assert.Null(FramePlan.RewindAfterOthers([metrics, metrics]));
+    }
 }

@@ -370,11 +370,14 @@ class RunView {
 
   private onRun(run: Run): void {
     if (!run || run.runId !== this.runId || (this.run && isOlder(run, this.run))) return;
+    // A rewind superseded points the charts hold: live updates only add rows, so the history is read again.
+    const rewound = (run.rewinds?.length ?? 0) > (this.run?.rewinds?.length ?? 0);
     this.run = { ...this.run!, ...run };
     this.media?.runChanged();
     this.media?.setName(runName(this.run));
     this.lineage?.setRun(this.run);
     this.renderRun();
+    if (rewound) void this.loadHistory();
   }
 
   private async poll(): Promise<void> {

@@ -141,7 +141,8 @@ public sealed class Run : IAsyncDisposable
                     start = RunStart.Decide(id, settings.Resume, server, spool.LastSequence, spool.LastStep);
                 spool.SkipTo(start.LastSequence);
             }
-            if (settings.ForkFrom is { } fork)
+            // A preempted fork restarting with its id resumes: the fork was made when the run started.
+            if (settings.ForkFrom is { } fork && !start.Resuming)
             {
                 var parent = await ProgressAsync(ingest, settings.Project, fork.RunId, cancellation);
                 RunStart.CheckStep(nameof(RunSettings.ForkFrom), fork, parent);

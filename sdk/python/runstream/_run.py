@@ -821,6 +821,10 @@ def init(project: str | None = None, name: str | None = None, notes: str | None 
             spool.skip_to(last_sequence)
         elif spool.last_sequence > 0:
             raise RunstreamError(f"A spool for run '{run_id}' exists already in {spool.directory}.")
+        if fork is not None and resuming:
+            # A preempted fork restarting with its id: the fork was made when the run started.
+            settings.warn(f"run '{run_id}' exists already and is resumed; fork_from applies only when a run starts.")
+            fork = None
         if fork is not None:
             parent = _run_progress(settings, transport, project, fork[0])
             check_step("fork_from", fork[0], fork[1], parent)

@@ -27,7 +27,7 @@ def test_a_fork_goes_on_from_its_parents_step_with_its_config(project, api):
             run.log({"loss": 100.0 + i})
         child_id = run.id
     child = wait_for_run(api, project, child_id, check=lambda r: r.last_step == 7)
-    assert child.forked_from == {"runId": parent_id, "step": 4}
+    assert (child.forked_from["runId"], child.forked_from["step"], child.forked_from["project"]) == (parent_id, 4, project)
     assert [(r["_step"], r["loss"]) for r in child.history(keys=["loss"], pandas=False)] == \
         [(0, 0.0), (1, 1.0), (2, 2.0), (3, 3.0), (4, 4.0), (5, 100.0), (6, 101.0), (7, 102.0)]
     # The summary of a key only the parent logged is its value at the fork step.

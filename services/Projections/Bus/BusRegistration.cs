@@ -46,7 +46,7 @@ public static class BusRegistration
         builder.Services.AddSingleton<PipelineHealth>();
         builder.Services.AddSingleton<StorageRetry>();
         builder.Services.AddSingleton<MetricStatisticsReader>();
-        builder.Services.AddSingleton<SummariesAtStep>();
+        builder.Services.AddSingleton<ForksAndRewinds>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();

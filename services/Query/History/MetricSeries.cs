@@ -25,7 +25,7 @@ public sealed record MetricChunkRead(long FirstStep, long LastStep, long[]? Step
 
     public long StepAt(int i) => Steps?[i] ?? FirstStep + i;
 
-    /// <summary>The chunk's points up to <paramref name="step"/> (an ancestor's chunk that crosses the step a fork was made at).</summary>
+    /// <summary>The chunk's points up to <paramref name="step"/>: its cap, where a fork was made or a rewind went back to.</summary>
     /// <remarks>Chunks that cross it are read as points, never in blocks.</remarks>
     public MetricChunkRead UpTo(long step)
     {
@@ -162,21 +162,23 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
         long blocksFrom = long.MaxValue, long afterSequence = 0)
     {
         var times = withTimes ? "times_ms" : "null::bigint[]";
-        // A fork's history is its ancestors' chunks up to the fork steps (RunLineage), then its own. The points of a
-        // dense chunk are counted from its steps' range: counting the array would read it. A key with a chunk that
-        // crosses a fork step is read as points, so the chunk can be cut there.
+        // The run's history: its own chunks and its ancestors' as RunLineage says, each chunk up to its cap (the fork
+        // step, a rewind). The points of a dense chunk are counted from its steps' range: counting the array would read
+        // it. A key with a chunk beyond its cap is read as points, so the chunk can be cut there.
         await using var command = database.CreateCommand($"""
             with recursive {RunLineage.Cte(store.Schema, "$1", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}
             select key, first_step, last_step, case when dense then null else steps end, {times},
                 case when blocks and block_min is not null then null else values end,
                 case when blocks then block_min end, case when blocks then block_max end, case when blocks then block_last end,
-                case when generation = 0 then sequence else 0 end, up_to
+                case when generation = 0 then sequence else 0 end, cap
             from (
-                select c.*, l.up_to, l.generation,
-                    bool_and(c.dense and c.last_step <= l.up_to) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
+                select c.*, x.cap, l.generation,
+                    bool_and(c.dense and c.last_step <= x.cap) over k and sum(c.last_step - c.first_step + 1) over k >= $3 as blocks
                 from lineage l
-                join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key and (c.first_step <= l.up_to or not c.dense)
-                where ($2::text[] is null or c.key = any($2)) and (l.generation = 0 and c.sequence > $4 or l.generation > 0 and $4 = 0)
+                join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key and c.sequence <= l.as_of
+                cross join lateral (select {RunLineage.ChunkCap("l", "c")} as cap) x
+                where (c.first_step <= x.cap or not c.dense) and ($2::text[] is null or c.key = any($2))
+                    and (l.generation = 0 and c.sequence > $4 or l.generation > 0 and $4 = 0)
                 window k as (partition by c.key)
             ) chunks
             order by key, generation desc, sequence
@@ -191,16 +193,20 @@ public sealed class MetricSeriesReader(NpgsqlDataSource database, StoreOptions s
         while (await reader.ReadAsync(cancellation))
         {
             var key = reader.GetString(0);
-            if (!byKey.TryGetValue(key, out var chunks))
-                byKey[key] = chunks = [];
-            chunks.Add(new MetricChunkRead(reader.GetInt64(1), reader.GetInt64(2),
+            var chunk = new MetricChunkRead(reader.GetInt64(1), reader.GetInt64(2),
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<long[]>(3),
                 reader.IsDBNull(4) ? null : reader.GetFieldValue<long[]>(4),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<double[]>(5),
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<double[]>(6),
                 reader.IsDBNull(7) ? null : reader.GetFieldValue<double[]>(7),
                 reader.IsDBNull(8) ? null : reader.GetFieldValue<double[]>(8),
-                reader.GetInt64(9)).UpTo(reader.GetInt64(10)));
+                reader.GetInt64(9)).UpTo(reader.GetInt64(10));
+            // A sparse chunk whose every point was superseded has nothing to add.
+            if (chunk.Count == 0)
+                continue;
+            if (!byKey.TryGetValue(key, out var chunks))
+                byKey[key] = chunks = [];
+            chunks.Add(chunk);
         }
         return byKey.ToDictionary(kv => kv.Key, kv => new MetricChunks(kv.Key, kv.Value));
     }

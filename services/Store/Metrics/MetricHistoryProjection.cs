@@ -7,7 +7,8 @@ namespace Runstream.Store.Metrics;
 
 /// <summary>
 /// Inline: writes each <see cref="MetricsLogged"/> event as one chunk per key, in the same
-/// transaction as the event, so history is exactly as complete as the stream.
+/// transaction as the event, so history is exactly as complete as the stream. A rewind removes no rows: readers
+/// leave out what it superseded (<see cref="RunLineage"/>), and a fork made before it still reads them.
 /// </summary>
 public sealed class MetricHistoryProjection(string schema) : IProjection
 {
@@ -23,36 +24,10 @@ public sealed class MetricHistoryProjection(string schema) : IProjection
         on conflict (run_key, key, sequence) do nothing
         """;
 
-    // A rewind keeps each chunk's points up to its step, in their order, and drops chunks left empty; block
-    // summaries of a cut chunk no longer match its points, so it is read point by point from then on.
-    private readonly string _rewind = $$"""
-        with kept as (
-            select c.run_key, c.key, c.sequence, k.steps, k.times, k.values
-            from {{schema}}.{{MetricHistoryTable.Name}} c
-            cross join lateral (
-                select coalesce(array_agg(p.step order by p.at), '{}') as steps, coalesce(array_agg(p.time order by p.at), '{}') as times,
-                    coalesce(array_agg(p.value order by p.at), '{}') as values
-                from unnest(c.steps, c.times_ms, c.values) with ordinality as p(step, time, value, at)
-                where p.step <= ?) k
-            where c.run_key = ? and c.last_step > ?
-        ), cut as (
-            update {{schema}}.{{MetricHistoryTable.Name}} c
-            set steps = kept.steps, times_ms = kept.times, values = kept.values, first_step = kept.steps[1],
-                last_step = (select max(s) from unnest(kept.steps) s), block_min = null, block_max = null, block_last = null
-            from kept
-            where c.run_key = kept.run_key and c.key = kept.key and c.sequence = kept.sequence and cardinality(kept.steps) > 0
-        )
-        delete from {{schema}}.{{MetricHistoryTable.Name}} c
-        using kept
-        where c.run_key = kept.run_key and c.key = kept.key and c.sequence = kept.sequence and cardinality(kept.steps) = 0
-        """;
-
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         foreach (var e in events)
-            if (e.Data is RunRewound rewound)
-                operations.QueueSqlCommand(_rewind, rewound.Step, e.StreamKey!, rewound.Step);
-            else if (e.Data is MetricsLogged logged)
+            if (e.Data is MetricsLogged logged)
                 foreach (var chunk in MetricChunk.Split(logged.Decode()))
                 {
                     var dense = chunk.IsDense;

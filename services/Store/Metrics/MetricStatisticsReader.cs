@@ -4,8 +4,9 @@ using Runstream.Store.Runs;
 namespace Runstream.Store.Metrics;
 
 /// <summary>
-/// Each metric's statistics over a run's history up to a step (<see cref="MetricStepStatistics"/>), through a fork's
-/// ancestors (<see cref="RunLineage"/>). Reads every point up to the step: it serves forks and rewinds, not the hot path.
+/// Each metric's statistics over a run's history up to a step (<see cref="MetricStepStatistics"/>), as history readers
+/// see it (<see cref="RunLineage"/>: through a fork's ancestors, without superseded points). Reads every point up to
+/// the step: it serves forks and rewinds, not the hot path. System metrics, never in summaries, are left out.
 /// </summary>
 public sealed class MetricStatisticsReader(NpgsqlDataSource database, StoreOptions store)
 {
@@ -14,18 +15,22 @@ public sealed class MetricStatisticsReader(NpgsqlDataSource database, StoreOptio
         // Every key the lineage's runs logged is listed, those with no point up to the step with a count of 0.
         await using var command = database.CreateCommand($"""
             with recursive {RunLineage.Cte(store.Schema, "$1", "$2")},
-            point as (
-                select c.key, p.step, p.value, l.generation, c.sequence, p.at
+            chunk as (
+                select c.key, c.steps, c.values, c.sequence, l.generation, x.cap
                 from lineage l
-                join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key and (c.first_step <= l.up_to or not c.dense)
+                join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key and c.sequence <= l.as_of and c.key not like 'system/%'
+                cross join lateral (select {RunLineage.ChunkCap("l", "c")} as cap) x
+            ), point as (
+                select c.key, p.step, p.value, c.generation, c.sequence, p.at
+                from chunk c
                 cross join lateral unnest(c.steps, c.values) with ordinality as p(step, value, at)
-                where p.step <= l.up_to
+                where p.step <= c.cap
             ), latest as (
                 select distinct on (key) key, value from point order by key, step desc, generation, sequence desc, at desc
             )
             select k.key, count(p.value), l.value,
                 min(p.value) filter (where p.value <> 'NaN'::float8), max(p.value) filter (where p.value <> 'NaN'::float8), avg(p.value)
-            from (select distinct c.key from lineage l join {store.Schema}.{MetricHistoryTable.Name} c on c.run_key = l.run_key) k
+            from (select distinct key from chunk) k
             left join point p on p.key = k.key
             left join latest l on l.key = k.key
             group by k.key, l.value

@@ -35,6 +35,7 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
         IncludeType<RunCrashed>();
         IncludeType<RunRevived>();
         IncludeType<RunResumed>();
+        IncludeType<RunRewound>();
         IncludeType<RunDeleted>();
         IncludeType<RunRestored>();
         IncludeType<RunMoved>();
@@ -65,6 +66,10 @@ public sealed partial class ProjectOverviewProjection : MultiStreamProjection<Pr
                 break;
             case RunResumed resumed when counted:
                 Count(project, resumed.PreviousState, -1);
+                Count(project, RunState.Running, +1);
+                break;
+            case RunRewound rewound when counted:
+                Count(project, rewound.PreviousState, -1);
                 Count(project, RunState.Running, +1);
                 break;
             case RunCrashed when counted:

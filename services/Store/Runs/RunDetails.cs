@@ -110,7 +110,7 @@ public sealed partial class RunDetailsProjection : SingleStreamProjection<RunDet
                 Continue(run);
                 rewound.Summary.ApplyTo(run);
                 run.LastStep = run.LastStep is { } last ? Math.Min(last, rewound.Step) : null;
-                run.Rewinds.Add(new RunRewind(rewound.Step, rewound.RewoundAt));
+                run.Rewinds.Add(new RunRewind(rewound.Step, rewound.RewoundAt, rewound.Sequence));
                 break;
             case RunResumed:
                 Continue(run);

@@ -120,7 +120,7 @@ public sealed class EventSchemaFixtureTests(EventStoreOfItsOwn events) : IClassF
         Assert.NotNull(run);
         Assert.Equal(13, run.LastSequence);
         Assert.Equal(RunState.Running, run.State);
-        Assert.Equal([new RunRewind(199, DateTimeOffset.Parse("2026-12-05T12:00:00+00:00"))], run.Rewinds);
+        Assert.Equal([new RunRewind(199, DateTimeOffset.Parse("2026-12-05T12:00:00+00:00"), 13)], run.Rewinds);
         Assert.Equal(0.42, run.Summary["loss"]!.GetValue<double>());
         Assert.Equal("edited from the dashboard", run.Notes);
         Assert.Equal(["baseline", "best"], run.Tags);

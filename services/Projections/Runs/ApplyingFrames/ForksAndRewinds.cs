@@ -5,34 +5,49 @@ using Runstream.Store.Runs;
 namespace Runstream.Projections.Runs.ApplyingFrames;
 
 /// <summary>
-/// Gives a fork's start the summary its parent's history had at the fork step, and a rewind the summary the
-/// run's own history had at its step, read from the metric history as committed.
+/// Completes forks and rewinds from the store as committed. A fork's start is checked against its parent (which must
+/// exist and have reached the step; else the start is recorded as rejected), pinned to the parent's project and last
+/// frame, and given the summary the parent's history had at the step; a rewind gets the summary the run's own history
+/// had at its step. The consumer applies a rewind first in its transaction, so that history is everything before it.
 /// </summary>
-/// <remarks>
-/// A rewind is sent by a client that resumed the run, and resuming waits until Ingest's progress probe says every
-/// earlier frame of the run is applied: the history read here is the run's whole history before the rewind.
-/// </remarks>
-public sealed class SummariesAtStep(MetricStatisticsReader statistics)
+public sealed class ForksAndRewinds(MetricStatisticsReader statistics)
 {
-    public async Task<List<object>> FillAsync(IQuerySession session, string runKey, List<object> events, CancellationToken cancellation)
+    public async Task<List<object>> ResolveAsync(IQuerySession session, string runKey, List<object> events, CancellationToken cancellation)
     {
         for (var i = 0; i < events.Count; i++)
             events[i] = events[i] switch
             {
-                RunStarted { ForkedFrom: { } fork } started => started with
+                RunStarted { ForkedFrom: { } fork } started => await ForkAsync(session, RunKey.Parse(runKey), started, fork, cancellation),
+                RunRewound rewound => rewound with
                 {
-                    Inherited = await AtStepAsync(session, (RunKey.Parse(runKey) with { RunId = fork.RunId }).ToString(), fork.Step, cancellation),
+                    Summary = await SummaryAtAsync(runKey, rewound.Step, await DefinitionsAsync(session, runKey, cancellation), cancellation),
                 },
-                RunRewound rewound => rewound with { Summary = await AtStepAsync(session, runKey, rewound.Step, cancellation) },
                 var other => other,
             };
         return events;
     }
 
-    private async Task<SummaryAtStep> AtStepAsync(IQuerySession session, string runKey, long step, CancellationToken cancellation)
+    private async Task<object> ForkAsync(IQuerySession session, RunKey run, RunStarted started, ForkPoint fork, CancellationToken cancellation)
     {
-        var definitions = (await session.Query<RunDetails>().Where(run => run.Id == runKey).Select(run => new { run.MetricDefinitions })
-            .ToListAsync(cancellation)).SingleOrDefault()?.MetricDefinitions ?? [];
-        return SummaryAtStep.From(await statistics.ReadAsync(runKey, step, cancellation), definitions);
+        var parentKey = (run with { RunId = fork.RunId }).ToString();
+        var parent = (await session.Query<RunDetails>().Where(r => r.Id == parentKey)
+            .Select(r => new { r.LastStep, r.LastSequence, r.MetricDefinitions }).ToListAsync(cancellation)).SingleOrDefault();
+        if (parent is null)
+            return new FrameRejected(started.Sequence, $"started.fork_from.run_id: run '{fork.RunId}' does not exist in project '{run.Project}'.");
+        if (parent.LastStep is null || parent.LastStep < fork.Step)
+            return new FrameRejected(started.Sequence, $"started.fork_from.step: run '{fork.RunId}' has logged "
+                + $"{(parent.LastStep is { } last ? $"up to step {last}" : "no step")}; step {fork.Step} is past its history.");
+        return started with
+        {
+            ForkedFrom = fork with { Project = run.Project, ParentSequence = parent.LastSequence },
+            Inherited = await SummaryAtAsync(parentKey, fork.Step, parent.MetricDefinitions, cancellation),
+        };
     }
+
+    private async Task<SummaryAtStep> SummaryAtAsync(string runKey, long step, Dictionary<string, MetricDefinition> definitions, CancellationToken cancellation) =>
+        SummaryAtStep.From(await statistics.ReadAsync(runKey, step, cancellation), definitions);
+
+    private static async Task<Dictionary<string, MetricDefinition>> DefinitionsAsync(IQuerySession session, string runKey, CancellationToken cancellation) =>
+        (await session.Query<RunDetails>().Where(r => r.Id == runKey).Select(r => new { r.MetricDefinitions }).ToListAsync(cancellation))
+            .SingleOrDefault()?.MetricDefinitions ?? [];
 }

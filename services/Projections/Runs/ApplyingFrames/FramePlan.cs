@@ -47,6 +47,23 @@ public sealed record FramePlan(IReadOnlyList<RunFrameReceived> Apply, IReadOnlyL
     }
 
     /// <summary>
+    /// The plan with the frames from <paramref name="sequence"/> on held back for the next look: parked, or left parked.
+    /// A rewind is applied first in its transaction, after the frames before it are committed (its summary is read
+    /// from the run's committed history).
+    /// </summary>
+    public FramePlan HoldBackFrom(long sequence)
+    {
+        var held = Apply.Where(f => f.Sequence >= sequence).ToList();
+        var heldSequences = held.Select(f => f.Sequence).ToHashSet();
+        return new FramePlan([.. Apply.Where(f => f.Sequence < sequence)], [.. Park, .. held.Where(f => !Unpark.Contains(f.Sequence))],
+            [.. Unpark.Where(s => !heldSequences.Contains(s))]);
+    }
+
+    /// <summary>The sequence of a rewind that follows other events of the run in <paramref name="events"/>: the frames from it on wait (<see cref="HoldBackFrom"/>).</summary>
+    public static long? RewindAfterOthers(IReadOnlyList<object> events) =>
+        events.Skip(1).OfType<Store.Runs.RunRewound>().FirstOrDefault()?.Sequence;
+
+    /// <summary>
     /// The parked frames worth loading: those that continue the chain after <paramref name="lastApplied"/>
     /// once the frames that arrived are applied. The rest stay in the database, however many and large.
     /// </summary>

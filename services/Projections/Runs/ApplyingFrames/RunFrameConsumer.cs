@@ -22,7 +22,7 @@ namespace Runstream.Projections.Runs.ApplyingFrames;
 /// </para>
 /// </summary>
 public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, StorageRetry retry, PipelineHealth health, FrameConsumerOptions options,
-    SummariesAtStep summaries, ILogger<RunFrameConsumer> logger)
+    ForksAndRewinds forksAndRewinds, ILogger<RunFrameConsumer> logger)
     : IConsumer<Batch<RunFrameReceived>>
 {
     private static readonly System.Diagnostics.Metrics.Histogram<double> ApplyLag =
@@ -149,6 +149,23 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
             var parked = parkedSequences[runKey].ToDictionary(sequence => sequence, sequence => loaded.GetValueOrDefault(ParkedFrame.IdOf(runKey, sequence)));
             var run = runs.GetValueOrDefault(runKey);
             var plan = FramePlan.For(run?.LastSequence ?? 0, arrived[runKey], parked);
+            List<object>? events = null;
+            var heldBack = false;
+            if (plan.Apply.Count > 0)
+            {
+                var frames = await WithPayloadsAsync(plan.Apply, cancellation);
+                events = ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey);
+                if (FramePlan.RewindAfterOthers(events) is { } rewind)
+                {
+                    logger.LogInformation("Frame {Sequence} of {Run} rewinds it; it waits until the frames before it are committed.", rewind, runKey);
+                    (plan, heldBack) = (plan.HoldBackFrom(rewind), true);
+                    events = events[..events.FindIndex(e => e is RunRewound)];
+                    frames = [.. frames.Where(f => f.Sequence < rewind)];
+                }
+                if (events.Any(e => e is Store.Runs.RunStarted { ForkedFrom: not null } or RunRewound))
+                    events = await forksAndRewinds.ResolveAsync(session, runKey, events, cancellation);
+                spilled.AddRange(frames.Where(f => f.SpilledFrame is not null).Select(f => f.SpilledFrame!));
+            }
             foreach (var frame in plan.Park)
             {
                 logger.LogInformation("Frame {Sequence} of {Run} arrived before frame {Missing}; parked until it comes.", frame.Sequence, runKey, (run?.LastSequence ?? 0) + 1);
@@ -156,15 +173,10 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
             }
             foreach (var sequence in plan.Unpark)
                 session.Delete<ParkedFrame>(ParkedFrame.IdOf(runKey, sequence));
-            if (plan.Park.Count > 0)
+            if (plan.Park.Count > 0 || heldBack)
                 parkedNew.Add(runKey);
-            if (plan.Apply.Count > 0)
+            if (events is { Count: > 0 })
             {
-                var frames = await WithPayloadsAsync(plan.Apply, cancellation);
-                spilled.AddRange(frames.Where(f => f.SpilledFrame is not null).Select(f => f.SpilledFrame!));
-                var events = ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey);
-                if (events.Any(e => e is Store.Runs.RunStarted { ForkedFrom: not null } or RunRewound))
-                    events = await summaries.FillAsync(session, runKey, events, cancellation);
                 appends.Add((runKey, run?.StreamVersion, events));
                 applied.Add(runKey);
             }
