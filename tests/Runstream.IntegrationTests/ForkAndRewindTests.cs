@@ -127,11 +127,15 @@ public sealed class ForkAndRewindTests(StackFixture stack)
         var run = new RunRef { Project = project, RunId = "replayed" };
         // As a spool replays a killed process's last frames right before the new process's rewind.
         await SendAllAsync(ingest, RawIngestClient.Started(run, 1), Rows(run, 2, 0, 9, step => [("loss", step)]),
-            Rows(run, 3, 10, 19, step => [("acc", step / 100.0)]), new RunFrame { Run = run, Sequence = 4, Resumed = new RunResumed { RewindToStep = 15 } });
+            Rows(run, 3, 10, 19, step => [("acc", step / 100.0)]), new RunFrame { Run = run, Sequence = 4, Resumed = new RunResumed { RewindToStep = 15 } },
+            Rows(run, 5, 16, 17, step => [("late", step)]), new RunFrame { Run = run, Sequence = 6, Resumed = new RunResumed { RewindToStep = 16 } });
         var details = await stack.GetJsonAsync($"/api/v1/projects/{project}/runs/replayed");
         Assert.Equal(0.15, details!["summary"]!["acc"]!.GetValue<double>());
         Assert.Equal(9, details["summary"]!["loss"]!.GetValue<double>());
-        Assert.Equal(15, details["lastStep"]!.GetValue<long>());
+        // The second rewind, behind the first in the same batch, also counted what came between them.
+        Assert.Equal(16, details["summary"]!["late"]!.GetValue<double>());
+        Assert.Equal([15L, 16L], details["rewinds"]!.AsArray().Select(r => r!["step"]!.GetValue<long>()));
+        Assert.Equal(16, details["lastStep"]!.GetValue<long>());
     }
 
     [Fact]

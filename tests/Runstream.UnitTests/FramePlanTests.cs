@@ -79,8 +79,10 @@ public sealed class FramePlanTests
     {
         var rewind = new Store.Runs.RunRewound(3, 10, Store.Runs.RunState.Finished, Store.Runs.SummaryAtStep.Empty, DateTimeOffset.UnixEpoch);
         var metrics = new Store.Runs.MetricsLogged(2, []);
-        Assert.Equal(3, FramePlan.RewindAfterOthers([metrics, rewind, metrics]));
+        Assert.Equal(1, FramePlan.RewindAfterOthers([metrics, rewind, metrics]));
         Assert.Null(FramePlan.RewindAfterOthers([rewind, metrics]));
+        // A rewind first, then another: the first applies now, the second waits.
+        Assert.Equal(2, FramePlan.RewindAfterOthers([rewind, metrics, rewind]));
         Assert.Null(FramePlan.RewindAfterOthers([metrics, metrics]));
     }
 }

@@ -336,9 +336,9 @@ class PublicRun:
         # The artifact versions the run logged and used: dicts with name, digest and version.
         self.artifacts_logged = [dict(a) for a in data.get("artifactsLogged") or []]
         self.artifacts_used = [dict(a) for a in data.get("artifactsUsed") or []]
-        # {"runId", "step"} of the run this one was forked from (fork_from), or None.
+        # {"runId", "step", "project", "parentSequence"} of the run this one was forked from (fork_from), or None.
         self.forked_from = data.get("forkedFrom")
-        # Each resume_from: {"step", "at"}; the history after that step, as it was then, is superseded.
+        # Each resume_from: {"step", "at", "sequence"}; the history after that step, as it was then, is superseded.
         self.rewinds = [dict(r) for r in data.get("rewinds") or []]
         self._saved = (list(self.tags), self.notes, self.name)
 

@@ -26,7 +26,7 @@ public static class LineageEndpoints
 
     private static async Task<List<RunAncestor>> AncestorsAsync(RunDetails run, NpgsqlDataSource database, StoreOptions store, CancellationToken cancellation)
     {
-        // The lineage walk lists each generation with the step its child was forked at (capped by later forks).
+        // The lineage walk lists the ancestors; each one's step is the one its child's fork names.
         await using var command = database.CreateCommand($"""
             with recursive {RunLineage.Cte(store.Schema, "$1", "$2")}
             select split_part(l.run_key, '/', 3), d.data ->> 'name', (c.data -> 'forkedFrom' ->> 'step')::bigint

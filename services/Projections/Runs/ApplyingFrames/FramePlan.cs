@@ -59,9 +59,17 @@ public sealed record FramePlan(IReadOnlyList<RunFrameReceived> Apply, IReadOnlyL
             [.. Unpark.Where(s => !heldSequences.Contains(s))]);
     }
 
-    /// <summary>The sequence of a rewind that follows other events of the run in <paramref name="events"/>: the frames from it on wait (<see cref="HoldBackFrom"/>).</summary>
-    public static long? RewindAfterOthers(IReadOnlyList<object> events) =>
-        events.Skip(1).OfType<Store.Runs.RunRewound>().FirstOrDefault()?.Sequence;
+    /// <summary>
+    /// Where in <paramref name="events"/> the first rewind that follows other events of the run stands: the events from
+    /// it on wait, and so do their frames (<see cref="HoldBackFrom"/> its sequence).
+    /// </summary>
+    public static int? RewindAfterOthers(IReadOnlyList<object> events)
+    {
+        for (var i = 1; i < events.Count; i++)
+            if (events[i] is Store.Runs.RunRewound)
+                return i;
+        return null;
+    }
 
     /// <summary>
     /// The parked frames worth loading: those that continue the chain after <paramref name="lastApplied"/>

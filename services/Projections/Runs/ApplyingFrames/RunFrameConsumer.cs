@@ -155,11 +155,12 @@ public sealed class RunFrameConsumer(IDocumentStore store, SpilledFrames spill, 
             {
                 var frames = await WithPayloadsAsync(plan.Apply, cancellation);
                 events = ToEvents(frames, run?.SoFar ?? RunSoFar.New, runKey);
-                if (FramePlan.RewindAfterOthers(events) is { } rewind)
+                if (FramePlan.RewindAfterOthers(events) is { } at)
                 {
+                    var rewind = ((RunRewound)events[at]).Sequence;
                     logger.LogInformation("Frame {Sequence} of {Run} rewinds it; it waits until the frames before it are committed.", rewind, runKey);
                     (plan, heldBack) = (plan.HoldBackFrom(rewind), true);
-                    events = events[..events.FindIndex(e => e is RunRewound)];
+                    events = events[..at];
                     frames = [.. frames.Where(f => f.Sequence < rewind)];
                 }
                 if (events.Any(e => e is Store.Runs.RunStarted { ForkedFrom: not null } or RunRewound))

@@ -43,7 +43,7 @@ public static class RunFrameEvents
             RunFrame.PayloadOneofCase.Edited => new Store.Runs.RunEdited(
                 received.Sequence, frame.Edited.HasNotes ? frame.Edited.Notes : null, frame.Edited.Tags is { } tags ? [.. tags.Tags] : null, sentAt,
                 frame.Edited.HasName ? frame.Edited.Name : null),
-            // The summary a rewind goes back to is read from the history (SummariesAtStep), not from the frame.
+            // The summary a rewind goes back to is read from the history (ForksAndRewinds), not from the frame.
             RunFrame.PayloadOneofCase.Resumed => frame.Resumed.HasRewindToStep
                 ? new RunRewound(received.Sequence, frame.Resumed.RewindToStep, before.State, SummaryAtStep.Empty, sentAt)
                 : new Store.Runs.RunResumed(received.Sequence, before.State, sentAt),
