@@ -121,17 +121,23 @@ public sealed class RebuildTests(StackFixture stack)
             Assert.True((await run.FinishAsync()).Complete);
         }
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 1, "the run counted");
-        using var started = await stack.Admin.PostAsJsonAsync("/admin/v1/rebuilds", new { readModel = "project-overview" });
-        var id = (await started.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
-        var done = await Poll.UntilAsync(async () => (await QueryJson.GetAsync(stack.Admin, $"/admin/v1/rebuilds/{id}"))!,
-            p => p["state"]!.GetValue<string>() is "succeeded" or "failed", "the overview rebuilt", TimeSpan.FromMinutes(2));
-        Assert.True(done["state"]!.GetValue<string>() == "succeeded", done.ToJsonString());
+        await RebuildAsync(stack, "project-overview");
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 1, "the run counted again");
 
         // And it goes on: the rebuild stopped the projection's shard, which must run again for what is logged after it.
         await using (var later = await Experiment.InitAsync(stack.Settings(project)))
             Assert.True((await later.FinishAsync()).Complete);
         await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 2, "a run started after the rebuild counted");
+    }
+
+    /// <summary>Asks for a rebuild of the read model and waits for it to succeed.</summary>
+    internal static async Task RebuildAsync(StackFixture stack, string readModel)
+    {
+        using var started = await stack.Admin.PostAsJsonAsync("/admin/v1/rebuilds", new { readModel });
+        var id = (await started.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
+        var done = await Poll.UntilAsync(async () => (await QueryJson.GetAsync(stack.Admin, $"/admin/v1/rebuilds/{id}"))!,
+            p => p["state"]!.GetValue<string>() is "succeeded" or "failed", $"{readModel} rebuilt", TimeSpan.FromMinutes(2));
+        Assert.True(done["state"]!.GetValue<string>() == "succeeded", done.ToJsonString());
     }
 
     private static Dictionary<string, double> Row(int run, int step) => new() { ["loss"] = (run + 1.0) / (step + 1), ["acc"] = step * 0.001 + run };

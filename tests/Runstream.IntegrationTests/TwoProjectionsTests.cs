@@ -104,4 +104,31 @@ public sealed class TwoProjectionsTests(StackFixture stack) : IAsyncLifetime
             Assert.Equal(1u, (await channel.QueueDeclarePassiveAsync($"{queue}-{partition}")).ConsumerCount);
         await Assert.ThrowsAnyAsync<Exception>(() => channel.QueueDeclarePassiveAsync(queue));
     }
+
+    /// <summary>
+    /// Failed before: whichever process took the rebuild lock ran Marten's rebuild and started the shard again, beside
+    /// the shard the other process ran. The two fought over the projection's progress and the owner's shard stopped,
+    /// so once the other process went away nothing logged reached the projects page. Several rounds, as which process
+    /// took the rebuild lock was chance.
+    /// </summary>
+    [Fact]
+    public async Task A_daemon_rebuild_with_two_projections_processes_leaves_one_shard_running()
+    {
+        await stack.StartSecondProjectionsAsync();
+        var project = StackFixture.NewProject("two-rebuilds");
+        for (var round = 1; round <= 4; round++)
+        {
+            await RebuildTests.RebuildAsync(stack, "project-overview");
+            await using (var run = await Experiment.InitAsync(stack.Settings(project)))
+                Assert.True((await run.FinishAsync()).Complete);
+            await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == round,
+                $"the run logged after rebuild {round} counted");
+        }
+
+        await stack.StopAsync("projections-2");
+        await using (var last = await Experiment.InitAsync(stack.Settings(project)))
+            Assert.True((await last.FinishAsync()).Complete);
+        await stack.WaitForJsonAsync($"/api/v1/projects/{project}", p => p?["runCount"]?.GetValue<int>() == 5,
+            "a run logged with one process left counted");
+    }
 }

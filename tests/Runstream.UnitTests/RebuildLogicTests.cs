@@ -1,3 +1,4 @@
+using Runstream.Projections.Rebuilds;
 using Runstream.Store.Rebuilds;
 
 namespace Runstream.UnitTests;
@@ -50,4 +51,17 @@ public sealed class RebuildLogicTests
         var rates = RebuildRates.Of(new RebuildRequest { State = RebuildState.Running, StartedAt = Start, EventsTotal = 10, EventsDone = 15 }, Start.AddSeconds(5));
         Assert.Equal((100, 0.0), (rates.Percent, rates.EtaSeconds!.Value));
     }
+
+    [Fact]
+    public void A_daemon_rebuild_waits_for_the_instance_that_runs_its_shard_and_others_go_past_it()
+    {
+        RebuildRequest[] waiting = [new() { Id = "overview", ReadModel = "project-overview" }, new() { Id = "history", ReadModel = "metric-history" }];
+        Assert.Equal("history", RebuildQueue.NextFor(waiting, _ => false)!.Id);
+        Assert.Equal("overview", RebuildQueue.NextFor(waiting, projection => projection == "ProjectOverview")!.Id);
+        Assert.Null(RebuildQueue.NextFor(waiting[..1], _ => false));
+    }
+
+    [Fact]
+    public void A_request_for_an_unknown_read_model_is_taken_to_be_recorded_as_failed() =>
+        Assert.Equal("odd", RebuildQueue.NextFor([new RebuildRequest { Id = "odd", ReadModel = "nothing" }], _ => false)!.Id);
 }

@@ -1,3 +1,4 @@
+using JasperFx;
 using Npgsql;
 using Runstream.Store.Rebuilds;
 using IProjectionCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
@@ -11,7 +12,9 @@ namespace Runstream.Projections.Rebuilds;
 /// replays every event up to the high-water mark; then the shard is started again, and goes on from there. Events
 /// appended meanwhile are beyond the mark and are applied by the restarted shard, as any async projection's are.
 /// Readers see the documents emptied and filling while it runs (Marten's rebuild is not blue/green).
-/// Progress is the shard's position in the event sequence against the high-water mark at the start.
+/// Progress is the shard's position in the event sequence against the high-water mark at the start. It must run
+/// on the instance whose daemon runs the shard (<see cref="RunsShard"/>): that instance holds the shard's lock, so
+/// the shard it starts again is the only one.
 /// </summary>
 public sealed class DaemonRebuilder(IProjectionCoordinator coordinator, NpgsqlDataSource database, StoreOptions schema)
 {
@@ -39,6 +42,11 @@ public sealed class DaemonRebuilder(IProjectionCoordinator coordinator, NpgsqlDa
         await daemon.StartAgentAsync($"{name}:All", cancellation);
         progress.EventsDone = progress.EventsTotal;
     }
+
+    /// <summary>Whether this instance's daemon runs the projection's shard (it holds the shard's lock).</summary>
+    public bool RunsShard(string projection) =>
+        coordinator.DaemonForMainDatabase().CurrentAgents()
+            .Any(agent => agent.Name.Identity == $"{projection}:All" && agent.Status == AgentStatus.Running);
 
     private async Task<long> ScalarAsync(string sql, string? parameter, CancellationToken cancellation)
     {

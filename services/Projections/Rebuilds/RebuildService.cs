@@ -7,8 +7,9 @@ namespace Runstream.Projections.Rebuilds;
 
 /// <summary>
 /// Carries out the rebuilds asked for through the admin API (<see cref="RebuildRequest"/>), oldest first, one at a
-/// time: only the instance holding the <see cref="AdvisoryLock"/> runs them. A request found running when the lock
-/// is taken was left by an instance that stopped; a rebuild starts from scratch safely, so it runs again.
+/// time: only the instance holding the <see cref="AdvisoryLock"/> runs them, and a daemon rebuild only on the instance
+/// whose daemon runs the projection (<see cref="RebuildQueue.NextFor"/>). A request found running when the lock is
+/// taken was left by an instance that stopped; a rebuild starts from scratch safely, so it runs again.
 /// </summary>
 public sealed class RebuildService(IDocumentStore store, NpgsqlDataSource database, RunStreamRebuilder streams, DaemonRebuilder daemon,
     TimeProvider clock, ILogger<RebuildService> logger) : BackgroundService
@@ -42,9 +43,10 @@ public sealed class RebuildService(IDocumentStore store, NpgsqlDataSource databa
     private async Task<RebuildRequest?> NextAsync(CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
-        return await session.Query<RebuildRequest>()
+        var waiting = await session.Query<RebuildRequest>()
             .Where(r => r.State == RebuildState.Queued || r.State == RebuildState.Running)
-            .OrderBy(r => r.RequestedAt).FirstOrDefaultAsync(cancellation);
+            .OrderBy(r => r.RequestedAt).ToListAsync(cancellation);
+        return RebuildQueue.NextFor(waiting, daemon.RunsShard);
     }
 
     private async Task RunAsync(RebuildRequest request, CancellationToken cancellation)
