@@ -23,8 +23,10 @@ from ._api import Api, ApiError, PublicArtifact, PublicRun, Runs
 from ._api_media import MediaHistogram, MediaImage, MediaStep, MediaTable
 from ._artifacts import Artifact, LoggedArtifact, UsedArtifact
 from ._media import Histogram, Image, Table
-from ._run import Config, Run, Summary, init
-from ._run import current as _current
+from ._active import current as _current
+from ._config import Config, Summary
+from ._init import init
+from ._run import Run
 from ._settings import ConfigError, InitSettings as Settings, RunstreamError, _login
 from ._uplink import FinishResult
 

@@ -3,7 +3,7 @@
 import pytest
 
 import runstream
-from runstream._run import new_run_id
+from runstream._init import new_run_id
 from helpers import wait_for_run
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("live")]

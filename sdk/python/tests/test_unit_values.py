@@ -8,7 +8,7 @@ import pytest
 from runstream import Config, RunstreamError, Summary
 from runstream._api import _order, _project_of, _rows_of_series, _run_path
 from runstream._pb import pb
-from runstream._run import decide_start, resume_mode
+from runstream._init import decide_start, resume_mode
 from runstream._transport import backoff, balanced_target_of, target_of
 from runstream._values import flatten, to_float, to_json_object
 
